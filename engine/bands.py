@@ -1,0 +1,54 @@
+"""Salary bands and skill uplifts for any role and market, derived from the backend figures.
+
+Each function takes `p`, a callable from parameter key to value (a ParamView in the
+model, so the keys used end up in the verdict's assumptions).
+"""
+
+from __future__ import annotations
+
+REFERENCE_ROLE = "backend-developer"
+REFERENCE_MARKET = "us"
+REFERENCE_LEVEL = "mid"
+
+
+def band_keys(role: str, level: str, market: str) -> tuple[str, str, str]:
+    base = f"salary_band.{REFERENCE_ROLE}.{market}.{level}"
+    return f"{base}.low", f"{base}.high", f"role_pay_ratio.{role}"
+
+
+def salary_band_figures(p, role: str, level: str, market: str) -> dict:
+    """Low, high and midpoint (ints) of the annual band in the market's currency."""
+    low_key, high_key, ratio_key = band_keys(role, level, market)
+    ratio = p(ratio_key)
+    low = round(p(low_key) * ratio)
+    high = round(p(high_key) * ratio)
+    return {"low": low, "high": high, "mid": round((low + high) / 2)}
+
+
+def market_scale(p, market: str) -> float:
+    """Pay level of a market against the US, from mid-level backend band midpoints."""
+
+    def midpoint(m: str) -> float:
+        low_key, high_key, _ = band_keys(REFERENCE_ROLE, REFERENCE_LEVEL, m)
+        return (p(low_key) + p(high_key)) / 2
+
+    return midpoint(market) / midpoint(REFERENCE_MARKET)
+
+
+def round_hundreds(amount: float) -> int:
+    return int(round(amount, -2))
+
+
+def skill_uplift_figures(p, role: str, skill: str, market: str) -> dict:
+    """Annual uplift range (ints, market currency) and study hours of a skill for a role."""
+    scale = market_scale(p, market) * p(f"skill_relevance.{role}.{skill}")
+    return {
+        "low": round_hundreds(p(f"skill_uplift.{skill}.low") * scale),
+        "high": round_hundreds(p(f"skill_uplift.{skill}.high") * scale),
+        "hours_to_marketable": int(p(f"skill_hours.{skill}")),
+    }
+
+
+def skill_cost(p, skill: str, market: str) -> int:
+    """Course and certification cost in the market's currency."""
+    return round_hundreds(p(f"skill_cost.{skill}") * market_scale(p, market))

@@ -1,0 +1,113 @@
+"""Load the parameter files in engine/data/ and index every figure by its dotted key.
+
+Each TOML table may set label, unit, currency, source, url, date, estimate and note;
+nested tables inherit them. A number, or a table holding `value`, is one parameter
+whose key is its dotted path (e.g. ``job_switch.premium``,
+``salary_band.backend-developer.us.mid.low``).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import cache
+from pathlib import Path
+
+DATA_DIR = Path(__file__).parent / "data"
+PARAMETER_FILES = ("salaries.toml", "skills.toml", "paths.toml")
+META_KEYS = frozenset({"label", "unit", "currency", "source", "url", "date", "estimate", "note"})
+REQUIRED_META = ("label", "unit", "source", "date")
+
+
+class DataError(RuntimeError):
+    """A parameter file is malformed: a packaging bug, not user input."""
+
+
+def read_toml(name: str) -> dict:
+    return tomllib.loads((DATA_DIR / name).read_text(encoding="utf-8"))
+
+
+@cache
+def catalog_data() -> dict:
+    return read_toml("catalog.toml")
+
+
+def slug_names() -> dict[str, str]:
+    """Every role, level, market and skill slug mapped to its display name."""
+    data = catalog_data()
+    return {slug: entry["name"] for section in data.values() for slug, entry in section.items()}
+
+
+def describe(label: str, suffix: tuple[str, ...], names: dict[str, str]) -> str:
+    if not suffix:
+        return label
+    return f"{label}: " + ", ".join(names.get(part, part) for part in suffix)
+
+
+def parameter_record(path: tuple[str, ...], value, meta: dict, label_depth: int, names: dict) -> dict:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise DataError(f"{'.'.join(path)}: value must be a number, got {value!r}")
+    missing = [k for k in REQUIRED_META if not meta.get(k)]
+    if missing:
+        raise DataError(f"{'.'.join(path)}: missing {', '.join(missing)}")
+    return {
+        "key": ".".join(path),
+        "group": path[0],
+        "label": describe(meta["label"], path[label_depth:], names),
+        "value": value,
+        "unit": meta["unit"],
+        "currency": meta.get("currency"),
+        "source": meta["source"],
+        "url": meta.get("url"),
+        "date": str(meta["date"]),
+        "estimate": bool(meta.get("estimate", False)),
+        "note": meta.get("note"),
+    }
+
+
+def walk(table: dict, path: tuple[str, ...], inherited: dict, label_depth: int, names: dict):
+    """Yield a parameter record for every leaf under table, inheriting metadata."""
+    own = {k: v for k, v in table.items() if k in META_KEYS}
+    meta = {**inherited, **own}
+    if "label" in own:
+        label_depth = len(path)
+    for name, item in table.items():
+        if name in META_KEYS:
+            continue
+        child = path + (name,)
+        if isinstance(item, dict) and "value" in item:
+            leaf_meta = {k: v for k, v in item.items() if k in META_KEYS}
+            depth = len(child) if "label" in leaf_meta else label_depth
+            yield parameter_record(child, item["value"], {**meta, **leaf_meta}, depth, names)
+        elif isinstance(item, dict):
+            yield from walk(item, child, meta, label_depth, names)
+        else:
+            yield parameter_record(child, item, meta, label_depth, names)
+
+
+@cache
+def parameter_index() -> dict[str, dict]:
+    """All parameters by key, in file order. Parsed once per process."""
+    names = slug_names()
+    index: dict[str, dict] = {}
+    for file_name in PARAMETER_FILES:
+        for record in walk(read_toml(file_name), (), {}, 0, names):
+            if record["key"] in index:
+                raise DataError(f"{record['key']}: defined twice")
+            index[record["key"]] = record
+    return index
+
+
+class ParamView:
+    """Reads parameter values and remembers which were used, for the verdict's assumptions."""
+
+    def __init__(self, index: dict[str, dict]):
+        self.index = index
+        self.used: dict[str, None] = {}
+
+    def __call__(self, key: str):
+        record = self.index[key]
+        self.used[key] = None
+        return record["value"]
+
+    def records(self) -> list[dict]:
+        return [self.index[key] for key in self.used]

@@ -1,0 +1,116 @@
+"""Quiz answers -> a normalised Situation, or InputError naming the field and what is allowed."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from .catalog import require
+from .errors import InputError
+from .params import catalog_data
+
+URGENCIES = ("now", "soon", "flexible")
+MAX_HOURS_PER_WEEK = 60
+MAX_SALARY = 1_000_000_000  # a sanity ceiling in any currency, not a model figure
+REQUIRED = ("role", "level", "market", "hours_per_week", "urgency")
+OPTIONAL = ("salary", "skills", "promotion_track")
+
+
+@dataclass(frozen=True)
+class Situation:
+    role: str
+    level: str
+    market: str
+    salary: float | None  # None: not given, the model uses the band midpoint
+    hours_per_week: float
+    urgency: str
+    skills: tuple[str, ...]
+    promotion_track: bool
+
+
+def describe_type(value) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return type(value).__name__
+
+
+def number(field: str, value, low: float, high: float, low_inclusive: bool = True) -> float:
+    """A finite real number in range; bools and numeric strings are refused."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise InputError(field, f"must be a number, got {describe_type(value)}")
+    if not math.isfinite(value):
+        raise InputError(field, "must be a finite number")
+    below = value < low if low_inclusive else value <= low
+    if below or value > high:
+        bound = f"{'at least' if low_inclusive else 'more than'} {low:g}"
+        raise InputError(field, f"must be {bound} and at most {high:g}, got {value:g}")
+    return float(value)
+
+
+def choice(field: str, value, allowed) -> str:
+    if not isinstance(value, str) or value not in allowed:
+        shown = repr(value) if isinstance(value, str) else describe_type(value)
+        raise InputError(field, f"unknown value {shown}; allowed: {', '.join(allowed)}")
+    return value
+
+
+def slug(field: str, kind: str, value) -> str:
+    if not isinstance(value, str):
+        raise InputError(field, f"must be a string, got {describe_type(value)}; allowed: {', '.join(catalog_data()[kind + 's'])}")
+    try:
+        require(kind, value)
+    except InputError as err:
+        raise InputError(field, err.message) from None
+    return value
+
+
+def skill_list(value) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, (list, tuple)):
+        raise InputError("skills", f"must be a list of skill slugs, got {describe_type(value)}")
+    return tuple(dict.fromkeys(slug("skills", "skill", item) for item in value))
+
+
+def flag(field: str, value) -> bool:
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise InputError(field, f"must be true or false, got {describe_type(value)}")
+    return value
+
+
+def situation(answers) -> Situation:
+    if not isinstance(answers, dict):
+        raise InputError("answers", f"must be an object with keys {', '.join(REQUIRED + OPTIONAL)}, got {describe_type(answers)}")
+    unknown = [k for k in answers if k not in REQUIRED + OPTIONAL]
+    if unknown:
+        key = unknown[0]
+        shown = key if isinstance(key, str) else repr(key)
+        raise InputError(shown, f"unknown key; allowed: {', '.join(REQUIRED + OPTIONAL)}")
+    def required(key: str):
+        if answers.get(key) is None:
+            raise InputError(key, "is required")
+        return answers[key]
+
+    salary = answers.get("salary")
+    return Situation(
+        role=slug("role", "role", required("role")),
+        level=slug("level", "level", required("level")),
+        market=slug("market", "market", required("market")),
+        salary=None if salary is None else number("salary", salary, 0, MAX_SALARY, low_inclusive=False),
+        hours_per_week=number("hours_per_week", required("hours_per_week"), 0, MAX_HOURS_PER_WEEK),
+        urgency=choice("urgency", required("urgency"), URGENCIES),
+        skills=skill_list(answers.get("skills")),
+        promotion_track=flag("promotion_track", answers.get("promotion_track")),
+    )
