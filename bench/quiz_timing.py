@@ -1,0 +1,221 @@
+"""The visitor's wait, in headless Chromium: the quiz page against bare Pyodide 0.25.1 starting in a
+worker, served from 127.0.0.1 in the same run, with a cold cache (a new browser context) and a warm
+one (a second navigation in the same context)."""
+from __future__ import annotations
+
+import shutil
+import statistics
+import tarfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from serve import serve_directory
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+READY_TIMEOUT_MS = 120_000
+PYODIDE_DIR = "pyodide"
+PYODIDE_FILES = ("pyodide.js", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip")
+# A question is interactive once a form control is in the document, enabled and laid out, and
+# DOMContentLoaded has fired (deferred scripts have run and attached their handlers).
+CONTROL_SELECTOR = ("form input:not([disabled]), form select:not([disabled]), "
+                    "form button:not([disabled]), form textarea:not([disabled])")
+
+# Runs in every document before its own scripts. It records, on performance.now()'s clock (zero
+# at navigation start), when the first question became interactive and when
+# window.earnverdict.ready resolved; polling every 2 ms attaches to the promise long before
+# Pyodide (hundreds of milliseconds) could resolve it.
+PROBE_JS = """
+(() => {
+  const m = window.__bench = {dcl: null, interactive: null, ready: null, readyError: null};
+  const control = () => {
+    for (const el of document.querySelectorAll(%r)) {
+      if (el.getClientRects().length > 0) return el;
+    }
+    return null;
+  };
+  const check = () => {
+    if (m.interactive === null && m.dcl !== null && control()) m.interactive = performance.now();
+  };
+  document.addEventListener('DOMContentLoaded', () => { m.dcl = performance.now(); check(); });
+  new MutationObserver(check).observe(document, {subtree: true, childList: true, attributes: true});
+  const poll = setInterval(() => {
+    const ev = window.earnverdict;
+    if (ev && ev.ready && typeof ev.ready.then === 'function') {
+      clearInterval(poll);
+      ev.ready.then(() => { m.ready = performance.now(); },
+                    (e) => { m.readyError = String(e && e.message || e); });
+    }
+  }, 2);
+})();
+""" % CONTROL_SELECTOR
+
+BARE_HTML = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Bare Pyodide</title>
+<script src="bare.js"></script></head><body><p>Bare Pyodide 0.25.1 in a worker.</p></body></html>
+"""
+# Exposes the same {ready} shape as the quiz page so one probe measures both.
+BARE_JS = """
+window.earnverdict = {ready: new Promise((resolve, reject) => {
+  const worker = new Worker('worker.js');
+  worker.onmessage = (e) => e.data.ok ? resolve() : reject(new Error(e.data.error));
+  worker.onerror = (e) => reject(new Error(e.message));
+  worker.postMessage({indexURL: new URL('pyodide/', location.href).href});
+})};
+"""
+# The same start-up the quiz's worker does, minus the engine: importScripts + loadPyodide.
+BARE_WORKER_JS = """
+self.onmessage = async (event) => {
+  try {
+    const indexURL = event.data.indexURL;
+    importScripts(indexURL + 'pyodide.js');
+    const pyodide = await self.loadPyodide({indexURL});
+    pyodide.runPython('1 + 1');
+    postMessage({ok: true});
+  } catch (error) {
+    postMessage({ok: false, error: String(error && error.message || error)});
+  }
+};
+"""
+
+SAMPLE_ANSWERS = [
+    {"role": "backend-developer", "level": "mid", "market": "us", "hours_per_week": 5,
+     "urgency": "soon", "skills": ["cloud"]},
+    {"role": "data-analyst", "level": "entry", "market": "uk", "hours_per_week": 10,
+     "urgency": "now", "skills": ["sql"]},
+    {"role": "devops-engineer", "level": "senior", "market": "in", "hours_per_week": 0,
+     "urgency": "flexible", "skills": []},
+    {"role": "ml-engineer", "level": "lead", "market": "ae", "hours_per_week": 20,
+     "urgency": "soon", "skills": ["ai-ml", "kubernetes"], "promotion_track": True},
+]
+
+
+def upstream_lock(tarball: Path) -> bytes:
+    with tarfile.open(tarball, "r:gz") as tar:
+        member = tar.extractfile("package/pyodide-lock.json")
+        if member is None:
+            raise FileNotFoundError(f"{tarball}: package/pyodide-lock.json")
+        return member.read()
+
+
+def write_bare_site(site: Path, target: Path, tarball: Path) -> Path:
+    """A tiny page + worker starting the site's own copy of Pyodide, with Pyodide's upstream lock
+    file (bare Pyodide as distributed, not the site's engine-only lock)."""
+    runtime = target / PYODIDE_DIR
+    runtime.mkdir(parents=True, exist_ok=True)
+    for name in PYODIDE_FILES:
+        shutil.copyfile(site / PYODIDE_DIR / name, runtime / name)
+    (runtime / "pyodide-lock.json").write_bytes(upstream_lock(tarball))
+    (target / "index.html").write_text(BARE_HTML)
+    (target / "bare.js").write_text(BARE_JS)
+    (target / "worker.js").write_text(BARE_WORKER_JS)
+    return target
+
+
+@dataclass
+class PageTiming:
+    interactive_ms: float | None
+    ready_ms: float | None
+    error: str | None = None
+
+
+@dataclass
+class QuizResults:
+    quiz_cold: list[PageTiming] = field(default_factory=list)
+    quiz_warm: list[PageTiming] = field(default_factory=list)
+    bare_cold: list[PageTiming] = field(default_factory=list)
+    bare_warm: list[PageTiming] = field(default_factory=list)
+    verdict_ms: list[float] = field(default_factory=list)
+    verdict_first_ms: list[float] = field(default_factory=list)
+    guide_scripts: list[str] = field(default_factory=list)
+    guide_pyodide_requests: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def _navigate(page, url: str, want_ready: bool) -> PageTiming:
+    page.goto(url, wait_until="load")
+    if want_ready:
+        page.wait_for_function("window.__bench.ready !== null || window.__bench.readyError !== null",
+                               timeout=READY_TIMEOUT_MS, polling=20)
+    m = page.evaluate("window.__bench")
+    return PageTiming(m["interactive"], m["ready"], m["readyError"])
+
+
+def _verdict_latencies(page, answers: list[dict], repeats: int) -> list[float]:
+    return page.evaluate("""async ([answers, repeats]) => {
+        const out = [];
+        for (let i = 0; i < repeats; i++) {
+            const t0 = performance.now();
+            await window.earnverdict.verdict(answers[i % answers.length]);
+            out.push(performance.now() - t0);
+        }
+        return out;
+    }""", [answers, repeats])
+
+
+def _cold_and_warm(browser, url: str, verdicts: int, results: QuizResults, quiz: bool) -> None:
+    context = browser.new_context()
+    try:
+        context.add_init_script(PROBE_JS)
+        page = context.new_page()
+        cold = _navigate(page, url, want_ready=True)
+        if quiz and cold.ready_ms is not None and verdicts:
+            times = _verdict_latencies(page, SAMPLE_ANSWERS, verdicts)
+            results.verdict_first_ms.append(times[0])
+            results.verdict_ms.extend(times)
+        warm = _navigate(page, url, want_ready=True)
+    finally:
+        context.close()
+    (results.quiz_cold if quiz else results.bare_cold).append(cold)
+    (results.quiz_warm if quiz else results.bare_warm).append(warm)
+
+
+def _guide_page_loads(browser, url: str, results: QuizResults) -> None:
+    """The scripts a guide page loads itself, and any Pyodide fetch in its context (service
+    worker included) in the seconds after load."""
+    context = browser.new_context()
+    try:
+        seen: list[str] = []
+        context.on("request", lambda r: seen.append(r.url))
+        page = context.new_page()
+        scripts: list[str] = []
+        page.on("response", lambda r: scripts.append(r.url)
+                if r.request.resource_type == "script" else None)
+        page.goto(url, wait_until="load")
+        page.wait_for_timeout(3000)
+        results.guide_scripts = sorted(set(scripts))
+        results.guide_pyodide_requests = sorted({u for u in seen if "/pyodide" in u})
+    finally:
+        context.close()
+
+
+def measure_quiz(site: Path, workdir: Path, tarball: Path, runs: int, guide_path: str | None,
+                 verdicts: int = 20) -> QuizResults:
+    from playwright.sync_api import sync_playwright
+
+    results = QuizResults()
+    bare = write_bare_site(site, workdir / "bare-pyodide", tarball)
+    with serve_directory(site) as site_url, serve_directory(bare) as bare_url, \
+            sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            for run in range(runs):
+                # Alternate which goes first, so neither always meets a warmer machine.
+                order = [(site_url + "quiz/", True), (bare_url, False)]
+                for url, is_quiz in (order if run % 2 == 0 else order[::-1]):
+                    try:
+                        _cold_and_warm(browser, url, verdicts, results, is_quiz)
+                    except Exception as err:  # a broken page is a result, not a crash
+                        line = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+                        results.problems.append(f"{'quiz' if is_quiz else 'bare'} run {run}: {line}")
+            if guide_path:
+                _guide_page_loads(browser, site_url + guide_path.lstrip("/"), results)
+        finally:
+            browser.close()
+    return results
+
+
+def median_of(values: list[float | None]) -> float | None:
+    present = [v for v in values if v is not None]
+    return statistics.median(present) if present else None

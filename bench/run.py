@@ -1,0 +1,554 @@
+"""EarnVerdict's benchmark: the writer's build loop and the visitor's wait, as ratios against
+Pelican, MkDocs, Hugo and bare Pyodide, measured in one run.
+
+    .venv/bin/python bench/run.py                      # N=1,000, 5 runs, every section but scaling
+    .venv/bin/python bench/run.py --scale-n 10000      # also our build at N=10,000
+    .venv/bin/python bench/run.py --n 20 --runs 1 --sections build   # the smoke run
+
+Prints markdown tables (the same text goes to bench/out/latest.md, with the raw numbers in
+bench/out/latest.json). A section whose part is missing says so in its table instead of failing.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+sys.path.insert(0, str(BENCH))
+sys.path.insert(1, str(ROOT))  # engine and sitegen, also before `pip install -e .`
+
+import corpus as corpus_mod  # noqa: E402
+from measure import RunResult, run_measured, summarize  # noqa: E402
+from peers import PEERS, Tool, hugo_version  # noqa: E402
+
+SECTIONS = ("build", "peers", "engine", "quiz", "weight", "lighthouse")
+DEFAULT_SECTIONS = ",".join(SECTIONS)
+OURS = "EarnVerdict"
+COLD, EDIT, NOOP = "cold full build", "rebuild after editing one guide", "rebuild, nothing changed"
+
+# The issue's targets.
+TARGET_VS_PELICAN = 2.0
+TARGET_VS_MKDOCS = 2.0
+TARGET_WITHIN_HUGO = 3.0
+TARGET_NOOP_S = 0.3
+TARGET_PEAK_MB = 600
+TARGET_INTERACTIVE_MS = 200
+TARGET_READY_RATIO = 1.15
+TARGET_VERDICT_MS = 50
+TARGET_QUIZ_KB = 60
+TARGET_ENGINE_MS = 5
+
+
+# --- our build -----------------------------------------------------------------------------
+
+def cache_root() -> Path:
+    return Path(os.environ.get("EARNVERDICT_CACHE") or Path.home() / ".cache" / "earnverdict")
+
+
+def state_dir(out_dir: Path) -> Path:
+    """The render cache and build state sitegen keeps for one output folder."""
+    try:
+        from sitegen.options import BuildOptions
+        return BuildOptions(out_dir=out_dir).state_dir
+    except ImportError:
+        key = hashlib.sha256(str(out_dir.resolve()).encode()).hexdigest()[:16]
+        return cache_root() / "sitegen" / key
+
+
+def our_content(guides: list[corpus_mod.Guide]) -> dict[str, str]:
+    """The corpus as this project's content: guides plus the home page and role hubs they need."""
+    def link(target: corpus_mod.Guide, anchor: str | None) -> str:
+        return f"{target.slug}.md" + (f"#{anchor}" if anchor else "")
+
+    files = {"index.md": corpus_mod.yaml_frontmatter(
+        {"title": "Bench", "description": "Synthetic guides.", "date": "2025-01-01"}) + "Career guides.\n"}
+    for role in corpus_mod.ROLES:
+        files[f"roles/{role}.md"] = corpus_mod.yaml_frontmatter(
+            {"title": role.replace("-", " ").capitalize(), "description": f"Guides for {role}.",
+             "date": "2025-01-01", "role": role}) + "Guides for this role.\n"
+    for g in guides:
+        front = corpus_mod.yaml_frontmatter({"title": g.title, "description": g.description,
+                                             "date": g.date, "role": g.role,
+                                             "kind": "how-to-earn-more", "tags": g.tags})
+        files[f"guides/{g.slug}.md"] = front + corpus_mod.body_markdown(g, guides, link)
+    return files
+
+
+# Build state sitegen keeps outside the work directory; removed at the end unless --keep.
+STATE_DIRS: list[Path] = []
+
+
+def ours(root: Path, guides: list[corpus_mod.Guide], name: str = "earnverdict") -> Tool:
+    project = root / name
+    content, out = project / "content", project / "site"
+    corpus_mod.write_files(our_content(guides), content)
+    STATE_DIRS.append(state_dir(out))
+    return Tool(OURS, ROOT, [sys.executable, str(ROOT / "build.py"), "build",
+                             "--content", str(content), "--out", str(out)],
+                cold_paths=[out, state_dir(out)])
+
+
+def edit_one_guide(tool: Tool, guides: list[corpus_mod.Guide], run: int) -> None:
+    """What a writer does between two `serve` rebuilds: change a sentence in one guide."""
+    content = Path(tool.command[tool.command.index("--content") + 1])
+    path = content / "guides" / f"{guides[len(guides) // 2].slug}.md"
+    path.write_text(path.read_text() + f"\nThis sentence was edited in run {run}.\n")
+
+
+# --- build section -------------------------------------------------------------------------
+
+@dataclass
+class Case:
+    tool: str
+    case: str
+    results: list[RunResult] = field(default_factory=list)
+
+    @property
+    def ok(self) -> list[RunResult]:
+        return [r for r in self.results if r.returncode == 0]
+
+    @property
+    def failure(self) -> str | None:
+        bad = [r for r in self.results if r.returncode != 0]
+        if not bad:
+            return None
+        return f"exit {bad[0].returncode}: {bad[0].stderr_tail.splitlines()[-1] if bad[0].stderr_tail else ''}"
+
+
+def run_builds(tools: list[Tool], guides, runs: int, log) -> dict[tuple[str, str], Case]:
+    cases: dict[tuple[str, str], Case] = {}
+
+    def record(tool: Tool, case: str, result: RunResult) -> None:
+        cases.setdefault((tool.name, case), Case(tool.name, case)).results.append(result)
+        log(f"  {tool.name:<12} {case:<32} {result.seconds:8.3f} s {result.peak_mb:7.1f} MB"
+            + ("" if result.returncode == 0 else f"  FAILED: {result.stderr_tail[-300:]}"))
+
+    for run in range(runs):
+        # Rotate the order every run so no tool always follows the same neighbour.
+        order = tools[run % len(tools):] + tools[:run % len(tools)]
+        log(f"run {run + 1}/{runs}: " + ", ".join(t.name for t in order))
+        for tool in order:
+            tool.clear()
+            cold = run_measured(tool.command, tool.project, tool.env)
+            record(tool, COLD, cold)
+            if tool.name == OURS and cold.returncode == 0:
+                edit_one_guide(tool, guides, run)
+                record(tool, EDIT, run_measured(tool.command, tool.project, tool.env))
+                record(tool, NOOP, run_measured(tool.command, tool.project, tool.env))
+    return cases
+
+
+def tool_label(name: str) -> str:
+    try:
+        if name == "Pelican":
+            import pelican
+            return f"Pelican {pelican.__version__}"
+        if name == "MkDocs":
+            import mkdocs
+            return f"MkDocs {mkdocs.__version__}"
+        if name == "Hugo":
+            return f"Hugo {hugo_version(shutil.which('hugo') or 'hugo')}"
+    except (ImportError, OSError):
+        pass
+    return name
+
+
+def build_table(cases: dict, n: int, runs: int) -> list[str]:
+    ours_cold = cases.get((OURS, COLD))
+    base = summarize(ours_cold.ok).median if ours_cold and ours_cold.ok else None
+    lines = [f"### Build: N = {n:,} guides, median of {runs} run(s)", "",
+             "| tool | case | median s | min s | max s | peak MB | time / ours (cold) |",
+             "| --- | --- | ---: | ---: | ---: | ---: | ---: |"]
+    for case in cases.values():
+        label = tool_label(case.tool)
+        if not case.ok:
+            lines.append(f"| {label} | {case.case} | failed: {case.failure} | | | | |")
+            continue
+        s = summarize(case.ok)
+        ratio = f"{s.median / base:.2f}" if base and case.case == COLD else ""
+        lines.append(f"| {label} | {case.case} | {s.median:.3f} | {s.low:.3f} | {s.high:.3f} "
+                     f"| {s.peak_mb:.0f} | {ratio} |")
+    return lines
+
+
+def median_time(cases: dict, tool: str, case: str = COLD) -> float | None:
+    c = cases.get((tool, case))
+    return summarize(c.ok).median if c and c.ok else None
+
+
+# --- engine --------------------------------------------------------------------------------
+
+def engine_timing(repeats: int = 200) -> dict:
+    from quiz_timing import SAMPLE_ANSWERS
+    try:
+        from engine import verdict
+    except ImportError as err:
+        return {"error": f"engine not importable: {err}"}
+    times = []
+    try:
+        for i in range(repeats * len(SAMPLE_ANSWERS)):
+            answers = SAMPLE_ANSWERS[i % len(SAMPLE_ANSWERS)]
+            t0 = time.perf_counter()
+            verdict(dict(answers))
+            times.append((time.perf_counter() - t0) * 1000)
+    except Exception as err:  # a failing engine is a reported result
+        return {"error": f"verdict() raised {type(err).__name__}: {err}"}
+    # The first call loads the parameter files; it is reported on its own.
+    first, times = times[0], sorted(times[1:])
+    return {"calls": len(times) + 1, "first_ms": first, "median_ms": statistics.median(times),
+            "p95_ms": times[int(len(times) * 0.95) - 1], "max_ms": times[-1]}
+
+
+# --- the real site, for the browser sections -----------------------------------------------
+
+def build_real_site(workdir: Path, log) -> tuple[Path | None, str | None]:
+    out = workdir / "real-site"
+    cmd = [sys.executable, str(ROOT / "build.py"), "build", "--out", str(out)]
+    result = run_measured(cmd, ROOT)
+    if result.returncode != 0:
+        return None, f"`build.py build` failed (exit {result.returncode}): {result.stderr_tail[-300:]}"
+    log(f"built the site from content/ in {result.seconds:.2f} s")
+    return out, None
+
+
+def first_guide(site: Path) -> str | None:
+    pages = sorted((site / "guides").glob("*/index.html"))
+    return pages[0].parent.relative_to(site).as_posix() + "/" if pages else None
+
+
+def pyodide_tarball() -> Path:
+    return cache_root() / "pyodide-0.25.1.tgz"
+
+
+# --- report --------------------------------------------------------------------------------
+
+def verdict_word(met: bool | None) -> str:
+    return "n/a" if met is None else ("**met**" if met else "**missed**")
+
+
+def fmt(value, spec: str = ".3f", unit: str = "") -> str:
+    return "n/a" if value is None else f"{value:{spec}}{unit}"
+
+
+def machine_line() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (f"{os.cpu_count()} cores ({cpu}), {mem_gb:.0f} GB RAM, {platform.system()} "
+            f"{platform.release()}, Python {platform.python_version()}")
+
+
+def chromium_version() -> str:
+    try:
+        return subprocess.run(["/usr/bin/chromium", "--version"], capture_output=True, text=True,
+                              timeout=30).stdout.strip() or "unknown"
+    except (OSError, subprocess.TimeoutExpired):
+        return "not installed"
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--n", type=int, default=1000, help="guides in the corpus (default 1000)")
+    p.add_argument("--runs", type=int, default=5, help="runs per build case, median reported (default 5)")
+    p.add_argument("--sections", default=DEFAULT_SECTIONS,
+                   help=f"comma-separated, from {', '.join(SECTIONS)} (default: all)")
+    p.add_argument("--scale-n", type=int, default=0,
+                   help="also build N guides with this project alone (scaling and memory), e.g. 10000")
+    p.add_argument("--scale-runs", type=int, default=3, help="runs at --scale-n (default 3)")
+    p.add_argument("--quiz-runs", type=int, default=5, help="cold/warm browser runs each (default 5)")
+    p.add_argument("--workdir", type=Path, help="where corpora and outputs go (default: a temp dir)")
+    p.add_argument("--keep", action="store_true", help="keep the work directory")
+    p.add_argument("--report", type=Path, default=BENCH / "out" / "latest.md",
+                   help="markdown report path (default bench/out/latest.md); JSON beside it")
+    args = p.parse_args(argv)
+    sections = [s.strip() for s in args.sections.split(",") if s.strip()]
+    unknown = [s for s in sections if s not in SECTIONS]
+    if unknown:
+        p.error(f"--sections: unknown {', '.join(unknown)}; choose from {', '.join(SECTIONS)}")
+    if args.n < 4:
+        p.error(f"--n {args.n}: a corpus needs at least 4 guides (each links three others)")
+    if args.runs < 1 or args.quiz_runs < 1 or args.scale_runs < 1:
+        p.error("--runs, --quiz-runs and --scale-runs must be at least 1")
+    args.sections = sections
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    log = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="earnverdict-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    started = datetime.now(timezone.utc)
+    report: list[str] = [f"## Benchmark run {started:%Y-%m-%d %H:%M} UTC", "",
+                         f"Machine: {machine_line()}.  ",
+                         f"Command: `bench/run.py {' '.join(sys.argv[1:] if argv is None else argv)}`", ""]
+    targets: list[tuple[str, str, bool | None]] = []
+    data: dict = {"date": started.isoformat(), "machine": machine_line(), "n": args.n,
+                  "runs": args.runs, "sections": args.sections}
+    cases: dict = {}
+    try:
+        if "build" in args.sections or "peers" in args.sections:
+            guides = corpus_mod.make_corpus(args.n)
+            log(f"corpus: {args.n} guides in {workdir}")
+            tools = [ours(workdir, guides)]
+            if "peers" in args.sections:
+                for name, make in PEERS.items():
+                    try:
+                        tools.append(make(workdir, guides))
+                    except (RuntimeError, OSError, subprocess.CalledProcessError) as err:
+                        report.append(f"{name}: not measured ({err}).")
+            cases = run_builds(tools, guides, args.runs, log)
+            report += build_table(cases, args.n, args.runs) + [""]
+            data["build"] = {f"{t}|{c}": [asdict(r) for r in case.results] for (t, c), case in cases.items()}
+            targets += build_targets(cases)
+
+        if args.scale_n:
+            scale_lines, scale_targets, data["scaling"] = scaling(workdir, args, cases, log)
+            report += scale_lines + [""]
+            targets += scale_targets
+
+        if "engine" in args.sections:
+            eng = engine_timing()
+            data["engine"] = eng
+            if "error" in eng:
+                report += ["### Engine (CPython)", "", f"Not measured: {eng['error']}", ""]
+                targets.append(("engine: a verdict under 5 ms in CPython", eng["error"], None))
+            else:
+                report += ["### Engine (CPython)", "",
+                           f"verdict() over {eng['calls']} calls: first {eng['first_ms']:.2f} ms, then median {eng['median_ms']:.3f} ms, "
+                           f"p95 {eng['p95_ms']:.3f} ms, max {eng['max_ms']:.3f} ms.", ""]
+                targets.append((f"engine: a verdict under {TARGET_ENGINE_MS} ms in CPython",
+                                f"median {eng['median_ms']:.3f} ms, max {eng['max_ms']:.2f} ms "
+                                f"(first call {eng['first_ms']:.2f} ms)",
+                                max(eng["max_ms"], eng["first_ms"]) < TARGET_ENGINE_MS))
+
+        browser_sections = [s for s in ("quiz", "weight", "lighthouse") if s in args.sections]
+        if browser_sections:
+            site, problem = build_real_site(workdir, log)
+            if site is None:
+                report += ["### Quiz, weight, Lighthouse", "", f"Not measured: {problem}", ""]
+                for s in browser_sections:
+                    targets.append((f"{s} section", problem, None))
+            else:
+                if "weight" in args.sections:
+                    lines, tg, data["weight"] = weight_section(site)
+                    report += lines + [""]
+                    targets += tg
+                if "quiz" in args.sections:
+                    lines, tg, data["quiz"] = quiz_section(site, workdir, args.quiz_runs, log)
+                    report += lines + [""]
+                    targets += tg
+                if "lighthouse" in args.sections:
+                    lines, data["lighthouse"] = lighthouse_section(site, workdir, log)
+                    report += lines + [""]
+    finally:
+        if not args.keep:
+            for path in STATE_DIRS:
+                shutil.rmtree(path, ignore_errors=True)
+            if args.workdir is None:
+                shutil.rmtree(workdir, ignore_errors=True)
+
+    report += ["### Targets", "", "| target | measured | verdict |", "| --- | --- | --- |"]
+    report += [f"| {name} | {measured} | {verdict_word(met)} |" for name, measured, met in targets]
+    data["targets"] = [{"target": t, "measured": m, "met": ok} for t, m, ok in targets]
+    text = "\n".join(report) + "\n"
+    print(text)
+    args.report.parent.mkdir(parents=True, exist_ok=True)
+    args.report.write_text(text)
+    args.report.with_suffix(".json").write_text(json.dumps(data, indent=1, default=str) + "\n")
+    # A benchmark of a build that fails is no result: say so in the exit status too.
+    broken = [c for (tool, _), c in cases.items() if tool == OURS and c.failure]
+    return 1 if broken else 0
+
+
+def build_targets(cases: dict) -> list[tuple[str, str, bool | None]]:
+    ours_cold, ours_edit, ours_noop = (median_time(cases, OURS, c) for c in (COLD, EDIT, NOOP))
+    out: list[tuple[str, str, bool | None]] = []
+    for peer, factor in (("Pelican", TARGET_VS_PELICAN), ("MkDocs", TARGET_VS_MKDOCS)):
+        t = median_time(cases, peer)
+        if t is not None and ours_cold:
+            out.append((f"cold build at least {factor:g}x faster than {peer}",
+                        f"{peer} {t:.2f} s / ours {ours_cold:.2f} s = {t / ours_cold:.2f}x",
+                        t / ours_cold >= factor))
+    hugo_t = median_time(cases, "Hugo")
+    if hugo_t is not None and ours_cold:
+        out.append((f"cold build within {TARGET_WITHIN_HUGO:g}x of Hugo",
+                    f"ours {ours_cold:.2f} s / Hugo {hugo_t:.2f} s = {ours_cold / hugo_t:.2f}x",
+                    ours_cold / hugo_t <= TARGET_WITHIN_HUGO))
+    if hugo_t is not None and ours_edit is not None:
+        out.append(("rebuild after editing one guide faster than Hugo's full build",
+                    f"ours {ours_edit:.3f} s vs Hugo {hugo_t:.3f} s", ours_edit < hugo_t))
+    if ours_noop is not None:
+        out.append((f"rebuild with nothing changed under {TARGET_NOOP_S} s", f"{ours_noop:.3f} s",
+                    ours_noop < TARGET_NOOP_S))
+    return out
+
+
+def scaling(workdir: Path, args, cases: dict, log):
+    base = median_time(cases, OURS)
+    base_peak = None
+    if base is None:
+        guides = corpus_mod.make_corpus(args.n)
+        base_cases = run_builds([ours(workdir, guides, "earnverdict-base")], guides, args.scale_runs, log)
+        base = median_time(base_cases, OURS)
+        cases = base_cases
+    if cases.get((OURS, COLD)) and cases[(OURS, COLD)].ok:
+        base_peak = summarize(cases[(OURS, COLD)].ok).peak_mb
+    big = corpus_mod.make_corpus(args.scale_n)
+    log(f"scaling corpus: {args.scale_n} guides")
+    big_cases = run_builds([ours(workdir, big, "earnverdict-scale")], big, args.scale_runs, log)
+    lines = build_table(big_cases, args.scale_n, args.scale_runs)
+    big_cold = median_time(big_cases, OURS)
+    big_peak = summarize(big_cases[(OURS, COLD)].ok).peak_mb if big_cases[(OURS, COLD)].ok else None
+    peak_all = max((summarize(c.ok).peak_mb for c in big_cases.values() if c.ok), default=None)
+    targets: list[tuple[str, str, bool | None]] = []
+    if base and big_cold:
+        growth, linear = big_cold / base, args.scale_n / args.n
+        targets.append((f"N={args.scale_n:,}: cold build time grows no worse than linearly",
+                        f"{big_cold:.2f} s / {base:.2f} s = {growth:.2f}x for {linear:g}x the guides "
+                        f"({1000 * base / args.n:.2f} -> {1000 * big_cold / args.scale_n:.2f} ms/guide)",
+                        growth <= linear))
+    if peak_all is not None:
+        targets.append((f"N={args.scale_n:,}: peak memory under {TARGET_PEAK_MB} MB",
+                        f"{peak_all:.0f} MB (cold {fmt(big_peak, '.0f')} MB; N={args.n:,}: "
+                        f"{fmt(base_peak, '.0f')} MB)", peak_all < TARGET_PEAK_MB))
+    data = {f"{t}|{c}": [asdict(r) for r in case.results] for (t, c), case in big_cases.items()}
+    return lines, targets, data
+
+
+def weight_section(site: Path):
+    from weight import page_assets, precompressed_status, pyodide_files, weigh
+    rows, targets, data = [], [], {}
+    guide = first_guide(site)
+    quiz = site / "quiz" / "index.html"
+    if guide:
+        rows.append(weigh("guide page + CSS (+ sw-register)", site, page_assets(site, site / guide / "index.html")))
+    if quiz.is_file():
+        w = weigh("quiz page HTML+CSS+JS before Pyodide", site, page_assets(site, quiz))
+        rows.append(w)
+        targets.append((f"quiz page's own HTML, CSS and JS under {TARGET_QUIZ_KB} KB before Pyodide",
+                        f"{w.raw / 1024:.1f} KB raw ({w.gzip / 1024:.1f} KB gzip)", w.raw < TARGET_QUIZ_KB * 1024))
+    runtime = pyodide_files(site)
+    if runtime:
+        rows.append(weigh("Pyodide as shipped (runtime, lock, engine wheel)", site, runtime))
+    lines = ["### Weight", "", "| what | files | raw KB | gzip KB | brotli KB |", "| --- | ---: | ---: | ---: | ---: |"]
+    for w in rows:
+        br = "n/a (pip install brotli)" if w.brotli is None else f"{w.brotli / 1024:.1f}"
+        lines.append(f"| {w.label} | {len(w.files)} | {w.raw / 1024:.1f} | {w.gzip / 1024:.1f} | {br} |")
+        data[w.label] = asdict(w)
+    if not quiz.is_file():
+        lines.append("| quiz page | not built | | | |")
+    large, gz, br = precompressed_status(site)
+    lines += ["", f"Precompressed copies in the build: {gz} of {large} compressible files of 1 KB or more "
+                  f"have a .gz beside them, {br} a .br."]
+    data["precompressed"] = {"large": large, "gz": gz, "br": br}
+    return lines, targets, data
+
+
+def quiz_section(site: Path, workdir: Path, runs: int, log):
+    from quiz_timing import PYODIDE_DIR, measure_quiz, median_of
+    lines = ["### Quiz in headless Chromium (127.0.0.1)", ""]
+    targets: list = []
+    if not (site / "quiz" / "index.html").is_file() or not (site / PYODIDE_DIR / "pyodide.js").is_file():
+        lines.append("Not measured: the build has no quiz/index.html or no pyodide/pyodide.js yet.")
+        return lines, [("quiz timings", "quiz page not built", None)], {}
+    tarball = pyodide_tarball()
+    if not tarball.is_file():
+        lines.append(f"Not measured: {tarball} is missing (the site build fetches it).")
+        return lines, [("quiz timings", "no Pyodide tarball", None)], {}
+    log(f"quiz: {runs} cold+warm runs each of the quiz page and bare Pyodide ({chromium_version()})")
+    r = measure_quiz(site, workdir, tarball, runs, first_guide(site))
+    q_int_c = median_of([t.interactive_ms for t in r.quiz_cold])
+    q_int_w = median_of([t.interactive_ms for t in r.quiz_warm])
+    q_rdy_c = median_of([t.ready_ms for t in r.quiz_cold])
+    q_rdy_w = median_of([t.ready_ms for t in r.quiz_warm])
+    b_rdy_c = median_of([t.ready_ms for t in r.bare_cold])
+    b_rdy_w = median_of([t.ready_ms for t in r.bare_warm])
+    v_med = median_of(r.verdict_ms)
+    v_max = max(r.verdict_ms) if r.verdict_ms else None
+    v_first = median_of(r.verdict_first_ms)
+    ratio = lambda a, b: f"{a / b:.2f}" if a and b else "n/a"  # noqa: E731
+    lines += [f"Median of {runs} run(s); times in ms from navigation start. {chromium_version()}.", "",
+              "| measure | quiz page | bare Pyodide 0.25.1 in a worker | quiz / bare |",
+              "| --- | ---: | ---: | ---: |",
+              f"| questions interactive, cold cache | {fmt(q_int_c, '.0f')} | | |",
+              f"| questions interactive, warm cache | {fmt(q_int_w, '.0f')} | | |",
+              f"| engine ready, cold cache | {fmt(q_rdy_c, '.0f')} | {fmt(b_rdy_c, '.0f')} | {ratio(q_rdy_c, b_rdy_c)} |",
+              f"| engine ready, warm cache | {fmt(q_rdy_w, '.0f')} | {fmt(b_rdy_w, '.0f')} | {ratio(q_rdy_w, b_rdy_w)} |",
+              f"| verdict once ready (window.earnverdict.verdict, {len(r.verdict_ms)} calls) | "
+              f"median {fmt(v_med, '.1f')}, first {fmt(v_first, '.1f')}, max {fmt(v_max, '.1f')} | | |", ""]
+    errors = [f"{kind}: {t.error}" for kind in ("quiz_cold", "quiz_warm", "bare_cold", "bare_warm")
+              for t in getattr(r, kind) if t.error]
+    if r.problems or errors:
+        lines += ["Problems: " + "; ".join(r.problems + errors), ""]
+    js_beyond = [u for u in r.guide_scripts if "sw-register" not in u]
+    lines += [f"Guide page scripts: {', '.join(u.rsplit('/', 1)[-1] for u in r.guide_scripts) or 'none'}; "
+              f"Pyodide requests from a guide page (service worker included): {len(r.guide_pyodide_requests)}.", ""]
+    targets += [
+        (f"quiz: questions interactive within {TARGET_INTERACTIVE_MS} ms of navigation (cold)",
+         f"{fmt(q_int_c, '.0f')} ms", None if q_int_c is None else q_int_c <= TARGET_INTERACTIVE_MS),
+        (f"quiz: engine ready within {TARGET_READY_RATIO}x of bare Pyodide (cold, median)",
+         f"{fmt(q_rdy_c, '.0f')} ms / {fmt(b_rdy_c, '.0f')} ms = {ratio(q_rdy_c, b_rdy_c)}x",
+         None if not (q_rdy_c and b_rdy_c) else q_rdy_c / b_rdy_c <= TARGET_READY_RATIO),
+        (f"quiz: a verdict within {TARGET_VERDICT_MS} ms once ready",
+         f"max {fmt(v_max, '.1f')} ms (median {fmt(v_med, '.1f')})",
+         None if v_max is None else v_max <= TARGET_VERDICT_MS),
+        ("guide pages: no Pyodide, no JS beyond registering the service worker",
+         f"{len(js_beyond)} other scripts, {len(r.guide_pyodide_requests)} Pyodide requests",
+         None if not r.guide_scripts and not first_guide(site) else
+         (not js_beyond and not r.guide_pyodide_requests)),
+    ]
+    data = {k: [asdict(t) for t in getattr(r, k)] for k in ("quiz_cold", "quiz_warm", "bare_cold", "bare_warm")}
+    data |= {"verdict_ms": r.verdict_ms, "guide_scripts": r.guide_scripts,
+             "guide_pyodide_requests": r.guide_pyodide_requests, "problems": r.problems + errors}
+    return lines, targets, data
+
+
+def lighthouse_section(site: Path, workdir: Path, log):
+    from lighthouse import CATEGORIES, run_lighthouse
+    from serve import serve_directory
+    lines = ["### Lighthouse (npm lighthouse, mobile defaults, Debian chromium)", "",
+             "| page | " + " | ".join(CATEGORIES) + " |", "|---" * (len(CATEGORIES) + 1) + "|"]
+    pages = [("guide", first_guide(site)), ("quiz", "quiz/" if (site / "quiz" / "index.html").is_file() else None)]
+    results, data = [], {}
+    with serve_directory(site) as url:
+        for label, path in pages:
+            if path is None:
+                lines.append(f"| {label} | not built |" + " |" * (len(CATEGORIES) - 1))
+                continue
+            log(f"lighthouse: {label} page")
+            res = run_lighthouse(label, url + path, workdir)
+            results.append(res)
+            data[label] = asdict(res)
+            if res.error:
+                lines.append(f"| {label} | {res.error} |" + " |" * (len(CATEGORIES) - 1))
+            else:
+                lines.append(f"| {label} | " + " | ".join(fmt(res.scores[c], "d") for c in CATEGORIES) + " |")
+    below = [f"- {r.label}, {cat}: " + "; ".join(items)
+             for r in results if not r.error for cat, items in r.obstacles.items() if items]
+    lines += ["", "What stands in the way of 100:" if below else "Nothing below 100.", *below]
+    return lines, data
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,74 @@
+"""A threaded static server on 127.0.0.1 that answers like the CDN would: the site's _headers
+rules (Netlify/Cloudflare format) applied, the right MIME types for wasm and modules."""
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import threading
+from pathlib import Path
+
+EXTRA_TYPES = {".wasm": "application/wasm", ".mjs": "text/javascript", ".js": "text/javascript",
+               ".json": "application/json", ".whl": "application/zip", ".zip": "application/zip",
+               ".webmanifest": "application/manifest+json", ".xml": "application/xml"}
+
+
+def parse_headers_file(text: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    """[(path pattern, [(header, value), ...]), ...] from a _headers file."""
+    rules: list[tuple[str, list[tuple[str, str]]]] = []
+    for line in text.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if not line[0].isspace():
+            rules.append((line.strip(), []))
+        elif rules and ":" in line:
+            name, value = line.strip().split(":", 1)
+            rules[-1][1].append((name.strip(), value.strip()))
+    return rules
+
+
+def pattern_matches(pattern: str, path: str) -> bool:
+    if pattern.endswith("*"):
+        return path.startswith(pattern[:-1])
+    return path == pattern or (pattern.endswith("/") and path == pattern + "index.html")
+
+
+def headers_for(rules, path: str) -> list[tuple[str, str]]:
+    found: dict[str, str] = {}
+    for pattern, headers in rules:
+        if pattern_matches(pattern, path):
+            for name, value in headers:
+                found[name] = value   # later, more specific rules override
+    return list(found.items())
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, **EXTRA_TYPES}
+    rules: list = []
+
+    def end_headers(self) -> None:
+        for name, value in headers_for(self.rules, self.path.split("?", 1)[0]):
+            self.send_header(name, value)
+        super().end_headers()
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def serve_directory(root: Path):
+    """Yields the base URL (ending in /) of root served on a free port of 127.0.0.1."""
+    headers_file = root / "_headers"
+    rules = parse_headers_file(headers_file.read_text()) if headers_file.is_file() else []
+    handler = type("SiteHandler", (_Handler,), {"rules": rules})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
+                                             functools.partial(handler, directory=str(root)))
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
