@@ -123,7 +123,7 @@ def engine_sources(root: Path = ROOT) -> list[tuple[str, bytes]]:
             continue
         if path.suffix == ".py" or (relative.parts[1] == "data" and path.suffix == ".toml"):
             files.append((relative.as_posix(), path.read_bytes()))
-    return files
+    return sorted(files)
 
 
 def record_hash(data: bytes) -> str:
@@ -196,20 +196,32 @@ def engine_lock(upstream_lock: Path, wheel_file: Path) -> bytes:
     return (spec.json(indent=1, sort_keys=True) + "\n").encode()
 
 
+def engine_wheel_path(name: str, wheel: bytes) -> str:
+    """Output-relative path of the wheel, in a folder named by its hash: a new engine is a new URL."""
+    return f"{RUNTIME_DIR}/engine-{hashlib.sha256(wheel).hexdigest()[:12]}/{name}"
+
+
 def runtime_files(cache_dir: Path | None = None, root: Path = ROOT) -> dict[str, bytes]:
     """Output-relative path -> bytes for Pyodide, the engine wheel and the lock that registers it."""
     runtime = extract_pyodide(Path(cache_dir) if cache_dir else default_cache_dir())
     files = {f"{RUNTIME_DIR}/{name}": (runtime / name).read_bytes() for name in PYODIDE_FILES}
     name, wheel = build_engine_wheel(root)
-    wheel_dir = f"engine-{hashlib.sha256(wheel).hexdigest()[:12]}"
+    wheel_path = engine_wheel_path(name, wheel)
     with tempfile.TemporaryDirectory(prefix="earnverdict-wheel-") as tmp:
-        wheel_path = Path(tmp) / wheel_dir / name
-        wheel_path.parent.mkdir()
-        wheel_path.write_bytes(wheel)
-        lock = engine_lock(runtime / PYODIDE_LOCK, wheel_path)
-    files[f"{RUNTIME_DIR}/{wheel_dir}/{name}"] = wheel
+        local = Path(tmp, wheel_path)
+        local.parent.mkdir(parents=True)
+        local.write_bytes(wheel)
+        lock = engine_lock(runtime / PYODIDE_LOCK, local)
+    files[wheel_path] = wheel
     files[f"{RUNTIME_DIR}/{PYODIDE_LOCK}"] = lock
     return dict(sorted(files.items()))
+
+
+def runtime_paths(root: Path = ROOT) -> list[str]:
+    """The output-relative paths runtime_files writes, without reading the Pyodide runtime."""
+    name, wheel = build_engine_wheel(root)
+    paths = [f"{RUNTIME_DIR}/{n}" for n in PYODIDE_FILES + (PYODIDE_LOCK,)]
+    return sorted(paths + [engine_wheel_path(name, wheel)])
 
 
 # --- Service worker --------------------------------------------------------------------
@@ -235,21 +247,26 @@ def normalize_base_path(base_path: str) -> str:
     return "/" if path == "//" else path
 
 
-def service_worker(base_path: str, build_id: str, precache: list[str]) -> bytes:
+def service_worker(base_path: str, build_id: str, precache: list[str], root: Path = ROOT) -> bytes:
     """The body of <base_path>sw.js: a cache named after this build holding `precache`.
 
-    `precache` lists output-relative paths or site-absolute URLs: the quiz page, its assets,
-    and the Pyodide runtime. Pages read later are cached as they are read.
+    `precache` lists output-relative paths or site-absolute URLs (the quiz page and its
+    assets); the Pyodide runtime and engine wheel are always added. The runtime, 12 MB, is
+    only fetched on install when a quiz page is open: a guide reader on a phone never
+    downloads it. Pages read later are cached as they are read.
     """
     base = normalize_base_path(base_path)
     if not build_id or any(ch.isspace() for ch in build_id):
         raise QuizBuildError(f"service worker: build id {build_id!r} must be a non-empty word")
-    urls = sorted({precache_url(base, entry) for entry in precache})
+    runtime = sorted(precache_url(base, path) for path in runtime_paths(root))
+    urls = sorted({precache_url(base, entry) for entry in precache} - set(runtime))
     config = {
         "basePath": base,
         "cacheName": f"earnverdict-{build_id}",
         "cachePrefix": "earnverdict-",
         "precache": urls,
+        "quizPath": f"{base}quiz/",
+        "runtime": runtime,
         "runtimeDir": f"{base}{RUNTIME_DIR}/",
     }
     template = SW_TEMPLATE.read_text(encoding="utf-8")

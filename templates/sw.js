@@ -7,16 +7,31 @@
 "use strict";
 
 const CONFIG = /*@config@*/null;
-const PRECACHED = new Set(CONFIG.precache.map((path) => new URL(path, self.location.origin).href));
+const PRECACHED = new Set(CONFIG.precache.concat(CONFIG.runtime).map((path) => new URL(path, self.location.origin).href));
+
+// The 12 MB runtime is fetched on install only for visitors of the quiz: one is open now, or
+// an older build's cache holds it. A guide reader gets it later, if ever, when the quiz loads it.
+async function wantsRuntime() {
+  const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+  if (windows.some((client) => new URL(client.url).pathname.startsWith(CONFIG.quizPath))) return true;
+  for (const name of await caches.keys()) {
+    if (!name.startsWith(CONFIG.cachePrefix)) continue;
+    const cache = await caches.open(name);
+    if (await cache.match(CONFIG.runtimeDir + "pyodide-lock.json")) return true;
+  }
+  return false;
+}
+
+async function precache() {
+  const cache = await caches.open(CONFIG.cacheName);
+  const paths = (await wantsRuntime()) ? CONFIG.precache.concat(CONFIG.runtime) : CONFIG.precache;
+  // "no-cache" revalidates with the server: an unchanged file costs a 304, a changed one is
+  // fetched, and an old copy in the HTTP cache is never taken for this build's.
+  await cache.addAll(paths.map((path) => new Request(path, { cache: "no-cache" })));
+}
 
 self.addEventListener("install", (event) => {
-  event.waitUntil(
-    caches.open(CONFIG.cacheName).then((cache) =>
-      // "no-cache" revalidates with the server: an unchanged file costs a 304, a changed one is
-      // fetched, and an old copy in the HTTP cache is never taken for this build's.
-      cache.addAll(CONFIG.precache.map((path) => new Request(path, { cache: "no-cache" })))
-    ).then(() => self.skipWaiting())
-  );
+  event.waitUntil(precache().then(() => self.skipWaiting()));
 });
 
 self.addEventListener("activate", (event) => {

@@ -1,0 +1,64 @@
+/* The quiz's engine: Pyodide and the verdict engine wheel, running off the page's main thread.
+ *
+ * Messages in:  {type: "init", indexURL}  then  {type: "verdict", id, answers}
+ * Messages out: {type: "progress", text}, {type: "ready", ms}, {type: "failed", message},
+ *               {type: "result", id, json, svg} or {type: "result", id, error: {field, message, text}}
+ */
+"use strict";
+
+// The Python side: the same verdict and the same JSON text as `python -m engine` prints
+// (engine/__main__.py: indent=2, ensure_ascii=False, a final newline).
+const BRIDGE = `
+import json
+from engine import InputError, verdict
+from engine.chart import chart_svg
+
+def verdict_json(result):
+    return json.dumps(result, indent=2, ensure_ascii=False) + "\\n"
+
+def quiz_verdict(answers_json):
+    try:
+        answers = json.loads(answers_json)
+        result = verdict(answers)
+    except InputError as err:
+        return json.dumps({"error": {"field": err.field, "message": err.message, "text": str(err)}})
+    return json.dumps({"json": verdict_json(result), "svg": chart_svg(result)})
+
+quiz_verdict
+`;
+
+let engine = null;
+let started = null;
+
+async function start(indexURL) {
+  const began = performance.now();
+  postMessage({ type: "progress", text: "Starting Python…", value: 0.1 });
+  importScripts(indexURL + "pyodide.js");
+  const pyodide = await self.loadPyodide({ indexURL, stdout: () => {}, stderr: () => {} });
+  postMessage({ type: "progress", text: "Loading the verdict engine…", value: 0.8 });
+  await pyodide.loadPackage("earnverdict-engine", { messageCallback: () => {}, errorCallback: () => {} });
+  engine = pyodide.runPython(BRIDGE);
+  postMessage({ type: "ready", ms: Math.round(performance.now() - began) });
+}
+
+function answer(id, answers) {
+  const reply = JSON.parse(engine(JSON.stringify(answers)));
+  postMessage(Object.assign({ type: "result", id }, reply));
+}
+
+self.onmessage = (event) => {
+  const message = event.data;
+  if (message.type === "init" && !started) {
+    started = start(message.indexURL).catch((error) => {
+      postMessage({ type: "failed", message: String(error && error.message || error) });
+    });
+  } else if (message.type === "verdict") {
+    started.then(() => {
+      try {
+        answer(message.id, message.answers);
+      } catch (error) {
+        postMessage({ type: "result", id: message.id, error: { field: null, message: String(error.message || error), text: String(error.message || error) } });
+      }
+    });
+  }
+};
