@@ -1,0 +1,196 @@
+"""Reading content files: UTF-8 text, YAML frontmatter with line numbers, validated fields.
+
+Each markdown file becomes a Source (its text, fields and where each field sits in the file);
+every problem found is returned, never raised, so one run reports all of them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from frontmatter.default_handlers import YAMLHandler
+
+from .problems import Problem, display_path
+
+FM_BOUNDARY = YAMLHandler.FM_BOUNDARY
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+REQUIRED = ("title", "description", "date")
+OPTIONAL = ("updated", "slug", "role", "kind", "tags", "draft", "related")
+ALLOWED = REQUIRED + OPTIONAL
+DESCRIPTION_MAX = 160
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+SLUG_HINT = "lowercase letters, digits and single hyphens, e.g. best-skills-for-data-analysts"
+
+
+@dataclass
+class Source:
+    """One markdown file: where it is, its validated fields, and its markdown body."""
+
+    path: Path
+    rel: str  # path inside the content folder, with '/' separators
+    display: str  # path as shown in messages
+    meta: dict = field(default_factory=dict)
+    lines: dict = field(default_factory=dict)  # field name (or "related[2]") -> line in the file
+    body: str = ""
+    body_line: int = 1  # file line of the body's first line
+    digest: str = ""  # content hash of the raw bytes
+
+    def line_of(self, key: str) -> int:
+        """The file line of a field, of a list item ("related[2]"), else of its list, else 1."""
+        return self.lines.get(key) or self.lines.get(key.split("[")[0], 1)
+
+
+def read_source(path: Path, content_dir: Path) -> tuple[Source, list[Problem]]:
+    """Decode and split one file; field types are checked by validate_fields."""
+    import hashlib
+
+    rel = path.relative_to(content_dir).as_posix()
+    source = Source(path=path, rel=rel, display=display_path(path))
+    raw = path.read_bytes()
+    source.digest = hashlib.sha256(raw).hexdigest()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = raw.count(b"\n", 0, err.start) + 1
+        byte = raw[err.start : err.start + 1].hex()
+        return source, [Problem(source.display, line, f"not UTF-8 text (byte 0x{byte} at offset {err.start}); save the file as UTF-8")]
+    if not text.strip():
+        return source, [Problem(source.display, 1, "empty file: a page needs frontmatter (--- title, description, date ---) and a body")]
+    return source, split_frontmatter(source, text.replace("\r\n", "\n"))
+
+
+def split_frontmatter(source: Source, text: str) -> list[Problem]:
+    boundaries = list(FM_BOUNDARY.finditer(text, 0))
+    if not boundaries or boundaries[0].start() != 0:
+        return [Problem(source.display, 1, "no frontmatter: the file must start with a '---' line, then title, description and date, then '---'")]
+    if len(boundaries) < 2:
+        return [Problem(source.display, 1, "frontmatter is not closed: add a '---' line after the last field")]
+    start, end = boundaries[0], boundaries[1]
+    yaml_text = text[start.end() : end.start()]
+    yaml_line = text.count("\n", 0, start.end()) + 1  # file line of yaml_text's line 0
+    source.body = text[end.end() :]
+    source.body_line = text.count("\n", 0, end.end()) + 1
+    return load_fields(source, yaml_text, yaml_line)
+
+
+def load_fields(source: Source, yaml_text: str, yaml_line: int) -> list[Problem]:
+    """Parse the YAML keeping each key's line, so messages point at the offending line."""
+    try:
+        loader = SAFE_LOADER(yaml_text)
+        try:
+            node = loader.get_single_node()
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line = yaml_line + (mark.line if mark else 0)
+        reason = err.problem or err.context or "cannot be parsed"
+        return [Problem(source.display, line, f"invalid YAML frontmatter: {reason}")]
+    except yaml.YAMLError as err:
+        return [Problem(source.display, yaml_line, f"invalid YAML frontmatter: {str(err).splitlines()[0]}")]
+    if node is None:
+        return []
+    if not isinstance(node, yaml.MappingNode):
+        return [Problem(source.display, yaml_line + node.start_mark.line, "frontmatter must be 'key: value' lines")]
+    problems, data = [], {}
+    constructor = yaml.SafeLoader("")
+    for key_node, value_node in node.value:
+        key = str(key_node.value)
+        line = yaml_line + key_node.start_mark.line
+        if key in data:
+            problems.append(Problem(source.display, line, f"duplicate key '{key}': give each field once"))
+        source.lines[key] = line
+        if isinstance(value_node, yaml.SequenceNode):
+            for index, item in enumerate(value_node.value):
+                source.lines[f"{key}[{index}]"] = yaml_line + item.start_mark.line
+        try:
+            data[key] = constructor.construct_object(value_node, deep=True)
+        except (ValueError, TypeError, yaml.YAMLError) as err:
+            # e.g. 2026-13-45 looks like a date to YAML but is not one
+            problems.append(Problem(source.display, line, f"{key}: {value_node.value!r} is not a valid value ({err})"))
+    source.meta = data
+    return problems
+
+
+def validate_fields(source: Source, required: tuple[str, ...], role_slugs: set[str]) -> list[Problem]:
+    """Check every field's presence, type and value; return one problem per fault."""
+    meta, problems = source.meta, []
+
+    def report(key: str, message: str) -> None:
+        problems.append(Problem(source.display, source.line_of(key), message))
+
+    for key in meta:
+        if key not in ALLOWED:
+            close = difflib.get_close_matches(key, ALLOWED, n=1)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            report(key, f"unknown key '{key}': {hint}allowed keys are {', '.join(ALLOWED)}")
+    for key in required:
+        if key not in meta or meta[key] is None or meta[key] == "":
+            problems.append(Problem(source.display, 1, f"missing required field '{key}' (required: {', '.join(required)})"))
+    for key in ("title", "description"):
+        value = meta.get(key)
+        if value is not None and value != "" and not isinstance(value, str):
+            report(key, f"{key}: {value!r} is not text; write it as a plain string")
+        elif isinstance(value, str) and "\n" in value.strip():
+            report(key, f"{key}: must be one line")
+    description = meta.get("description")
+    if isinstance(description, str) and len(description) > DESCRIPTION_MAX:
+        report("description", f"description: {len(description)} characters, at most {DESCRIPTION_MAX} allowed (search engines cut the rest)")
+    for key in ("date", "updated"):
+        if key in meta and meta[key] is not None:
+            value = as_date(meta[key])
+            if value is None:
+                report(key, f"{key}: {meta[key]!r} is not a date; use an ISO date such as 2026-04-27")
+            else:
+                meta[key] = value
+    if isinstance(meta.get("date"), dt.date) and isinstance(meta.get("updated"), dt.date) and meta["updated"] < meta["date"]:
+        report("updated", f"updated: {meta['updated']} is before date {meta['date']}; updated must be the same day or later")
+    for key in ("slug", "kind"):
+        value = meta.get(key)
+        if key in meta and (not isinstance(value, str) or not SLUG.fullmatch(value)):
+            report(key, f"{key}: {value!r} is not a valid {key}; use {SLUG_HINT}")
+    if "role" in meta:
+        role = meta["role"]
+        if not isinstance(role, str) or role not in role_slugs:
+            report("role", f"role: unknown role {role!r}; known roles: {', '.join(sorted(role_slugs))}")
+    if "draft" in meta and not isinstance(meta["draft"], bool):
+        report("draft", f"draft: {meta['draft']!r} is not true or false")
+    for key in ("tags", "related"):
+        if key not in meta:
+            continue
+        value = meta[key]
+        if not isinstance(value, list):
+            report(key, f"{key}: must be a list, e.g. {key}: [cloud, system-design]")
+            continue
+        for index, item in enumerate(value):
+            if not isinstance(item, str) or not item.strip():
+                report(f"{key}[{index}]", f"{key}: item {item!r} is not a word; list {key} as text")
+            elif key == "tags" and not tag_slug(item):
+                report(f"{key}[{index}]", f"tags: {item!r} has no letters or digits")
+            elif key == "related" and not SLUG.fullmatch(item):
+                report(f"{key}[{index}]", f"related: {item!r} is not a guide slug; use {SLUG_HINT}")
+    return problems
+
+
+def as_date(value: object) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def tag_slug(tag: str) -> str:
+    """The URL form of a tag: 'System Design' -> 'system-design'."""
+    return "-".join(re.findall(r"[a-z0-9]+", tag.lower()))

@@ -1,0 +1,112 @@
+"""What each template is given: plain data about the page, its neighbours and its structured data.
+
+Contexts are plain JSON-able data, so a page's context also fingerprints it: an unchanged
+context under unchanged templates renders to unchanged bytes and is not rendered again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from .content import tag_slug
+from .options import SITE_TITLE
+
+
+def long_date(value: dt.date | None) -> str:
+    return f"{value.day} {value:%B %Y}" if value else ""
+
+
+def kind_name(kind: str | None) -> str:
+    return (kind or "other guides").replace("-", " ").capitalize()
+
+
+def summary(site, guide) -> dict:
+    """How a guide appears in lists: hubs, related guides, the home page, tag pages."""
+    return {
+        "title": guide.title,
+        "description": guide.description,
+        "url": site.options.base_path + guide.path,
+        "date": guide.date.isoformat() if guide.date else "",
+        "date_text": long_date(guide.date),
+        "updated": guide.updated.isoformat() if guide.updated else "",
+        "updated_text": long_date(guide.updated),
+    }
+
+
+def crumbs(site, page) -> list[dict]:
+    base = site.options.base_path
+    trail = [{"name": "Home", "url": base}]
+    if page.kind == "guide":
+        if page.role:
+            trail.append({"name": f"{site.role_names[page.role]} guides", "url": f"{base}roles/{page.role}/"})
+        else:
+            trail.append({"name": "Guides", "url": f"{base}guides/"})
+    elif page.kind == "tag":
+        trail.append({"name": "Guides", "url": f"{base}guides/"})
+    if page.kind != "home":
+        trail.append({"name": page.title, "url": base + page.path})
+    return trail
+
+
+def structured_data(site, page, trail: list[dict]) -> list[dict]:
+    base_url = site.options.base_url
+    origin = base_url[: len(base_url) - len(site.options.base_path)]  # https://example.org
+    organization = {"@type": "Organization", "name": SITE_TITLE, "url": base_url}
+    data = []
+    if page.kind == "guide":
+        data.append({
+            "@context": "https://schema.org", "@type": "Article",
+            "headline": page.title, "description": page.description,
+            "datePublished": page.date.isoformat(),
+            "dateModified": (page.updated or page.date).isoformat(),
+            "mainEntityOfPage": base_url + page.path, "inLanguage": "en",
+            "author": organization, "publisher": organization,
+        })
+    elif page.kind == "home":
+        data.append({"@context": "https://schema.org", "@type": "WebSite", "name": SITE_TITLE, "url": base_url, "inLanguage": "en"})
+    if len(trail) > 1:
+        data.append({
+            "@context": "https://schema.org", "@type": "BreadcrumbList",
+            "itemListElement": [
+                {"@type": "ListItem", "position": i, "name": c["name"], "item": origin + c["url"]}
+                for i, c in enumerate(trail, start=1)
+            ],
+        })
+    return data
+
+
+def page_context(site, page, body: str, toc: tuple, minutes: int) -> dict:
+    base = site.options.base_path
+    trail = crumbs(site, page)
+    info = {
+        "kind": page.kind,
+        "title": page.title,
+        "description": page.description,
+        "path": page.path,
+        "url": site.options.base_url + page.path,
+        "body": body,
+        "toc": [{"id": i, "title": t, "children": [{"id": ci, "title": ct} for ci, ct in kids]} for i, t, kids in toc],
+        "breadcrumbs": trail,
+        "jsonld": structured_data(site, page, trail),
+        "quiz_url": f"{base}quiz/" + (f"#role={page.role}" if page.role else ""),
+        "role": {"slug": page.role, "name": site.role_names[page.role], "plural": site.role_plurals[page.role],
+                 "url": f"{base}roles/{page.role}/"} if page.role else None,
+    }
+    if page.kind == "guide":
+        info.update(
+            date=page.date.isoformat(), date_text=long_date(page.date),
+            updated=page.updated.isoformat() if page.updated else "", updated_text=long_date(page.updated),
+            reading_minutes=minutes,
+            guide_kind={"slug": page.guide_kind, "name": kind_name(page.guide_kind), "url": f"{base}guides/#{page.guide_kind}"} if page.guide_kind else None,
+            tags=[{"name": t, "url": f"{base}tags/{tag_slug(t)}/"} for t in page.tags],
+            related=[summary(site, g) for g in page.extra.get("related_pages", [])],
+        )
+    if "guides" in page.extra:
+        info["guides"] = [summary(site, g) for g in page.extra["guides"]]
+    if "groups" in page.extra:
+        info["groups"] = [{"slug": kind or "other", "name": kind_name(kind), "guides": [summary(site, g) for g in guides]}
+                          for kind, guides in page.extra["groups"]]
+    if page.kind == "home":
+        info["latest"] = [summary(site, g) for g in page.extra.get("latest", [])]
+        info["hubs"] = [{"title": h.title, "url": base + h.path, "description": h.description} for h in page.extra.get("hubs", [])]
+    return {"page": info}

@@ -1,0 +1,81 @@
+"""Machine-read files: sitemap.xml, the Atom feed, robots.txt and the CDN's _headers."""
+
+from __future__ import annotations
+
+from xml.sax.saxutils import escape
+
+from .theme import CSP
+
+IMMUTABLE = "public, max-age=31536000, immutable"
+SHORT = "public, max-age=0, must-revalidate"
+FEED_SIZE = 20
+
+
+def sitemap(base_url: str, entries: list[tuple[str, str]]) -> bytes:
+    """entries: (site path, ISO last-modified date or '')."""
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    for path, lastmod in sorted(entries):
+        mod = f"<lastmod>{lastmod}</lastmod>" if lastmod else ""
+        lines.append(f"  <url><loc>{escape(base_url + path)}</loc>{mod}</url>")
+    lines.append("</urlset>")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def atom_feed(base_url: str, title: str, guides: list[dict]) -> bytes:
+    """guides: dicts with path, title, description, date and updated (ISO dates), newest first."""
+    newest = guides[:FEED_SIZE]
+    updated = max((g["updated"] or g["date"] for g in newest), default="1970-01-01")
+    lines = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        '<feed xmlns="http://www.w3.org/2005/Atom">',
+        f"  <title>{escape(title)}</title>",
+        f'  <link href="{escape(base_url)}"/>',
+        f'  <link rel="self" href="{escape(base_url)}feed.xml"/>',
+        f"  <id>{escape(base_url)}</id>",
+        f"  <updated>{updated}T00:00:00Z</updated>",
+        f"  <author><name>{escape(title)}</name></author>",
+    ]
+    for guide in newest:
+        url = escape(base_url + guide["path"])
+        lines += [
+            "  <entry>",
+            f"    <title>{escape(guide['title'])}</title>",
+            f'    <link href="{url}"/>',
+            f"    <id>{url}</id>",
+            f"    <published>{guide['date']}T00:00:00Z</published>",
+            f"    <updated>{guide['updated'] or guide['date']}T00:00:00Z</updated>",
+            f"    <summary>{escape(guide['description'])}</summary>",
+            "  </entry>",
+        ]
+    lines.append("</feed>")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def robots(base_url: str) -> bytes:
+    return f"User-agent: *\nAllow: /\n\nSitemap: {base_url}sitemap.xml\n".encode()
+
+
+def headers(base_path: str, wasm_paths: list[str]) -> bytes:
+    """Netlify / Cloudflare Pages `_headers`: security headers everywhere, short caching for
+    HTML, year-long immutable caching for content-hashed assets, and .wasm's MIME type.
+
+    The `! Cache-Control` line detaches the site-wide value so hashed assets get only theirs.
+    """
+    lines = [
+        f"{base_path}*",
+        f"  Content-Security-Policy: {CSP}",
+        "  X-Content-Type-Options: nosniff",
+        "  Referrer-Policy: strict-origin-when-cross-origin",
+        f"  Cache-Control: {SHORT}",
+        "",
+        f"{base_path}assets/*",
+        "  ! Cache-Control",
+        f"  Cache-Control: {IMMUTABLE}",
+        "",
+        f"{base_path}sw.js",
+        "  ! Cache-Control",
+        "  Cache-Control: no-cache",
+    ]
+    for path in sorted(wasm_paths):
+        lines += ["", f"{base_path}{path}", "  Content-Type: application/wasm"]
+    return ("\n".join(lines) + "\n").encode()

@@ -1,0 +1,42 @@
+"""Fingerprints of a build's inputs, so an unchanged site is recognised without rendering it."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from .options import ROOT, BuildOptions
+
+GENERATOR_DIRS = (ROOT / "sitegen", ROOT / "engine")
+
+
+def files_under(folder: Path, pattern: str = "*") -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.rglob(pattern) if p.is_file() and "__pycache__" not in p.parts)
+
+
+def digest_files(digest, files: list[Path], root: Path) -> None:
+    for path in files:
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+
+
+def settings_fingerprint(options: BuildOptions) -> str:
+    """Everything a page's HTML depends on besides its own context: templates, the generator,
+    the engine (templates read the catalog) and the options."""
+    digest = hashlib.sha256()
+    digest.update(repr((options.base_url, options.drafts, options.live_reload)).encode())
+    digest_files(digest, files_under(options.templates_dir), options.templates_dir)
+    for folder in GENERATOR_DIRS:
+        digest_files(digest, files_under(folder), ROOT)
+    return digest.hexdigest()
+
+
+def input_fingerprint(options: BuildOptions) -> str:
+    """The settings plus every content file: equal fingerprints give an identical site."""
+    digest = hashlib.sha256(settings_fingerprint(options).encode())
+    digest.update(str(options.content_dir.resolve()).encode())
+    digest_files(digest, files_under(options.content_dir, "*.md"), options.content_dir)
+    return digest.hexdigest()

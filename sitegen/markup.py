@@ -1,0 +1,70 @@
+"""Markdown to HTML with Python-Markdown: one reused converter per process, results cached by hash.
+
+The rendered HTML still holds the writer's link targets (other.md#anchor); links.py rewrites
+them afterwards, so a cached rendering stays valid when other pages move.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import markdown
+
+EXTENSIONS = ["tables", "fenced_code", "footnotes", "attr_list", "def_list", "abbr", "md_in_html", "sane_lists", "toc"]
+EXTENSION_CONFIGS = {"toc": {"toc_depth": "2-3"}, "footnotes": {"BACKLINK_TITLE": "Back to reference %d"}}
+# Cached renderings are reused only by the same Python-Markdown and this same module.
+RENDER_VERSION = markdown.__version__ + ":" + hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+WORDS_PER_MINUTE = 220
+ID_ATTRIBUTE = re.compile(r'\sid="([^"]*)"')
+TAG = re.compile(r"<[^>]+>")
+WORD = re.compile(r"\w+")
+ALIGN_STYLE = re.compile(r'style="text-align: (left|right|center);"')
+
+_converter: markdown.Markdown | None = None
+
+
+@dataclass(frozen=True)
+class Rendered:
+    html: str
+    toc: tuple  # ((id, title, ((id, title), ...)), ...) for h2 with their h3
+    ids: frozenset  # every id in the HTML: heading ids, attr_list ids, footnotes
+    words: int
+
+    @property
+    def reading_minutes(self) -> int:
+        return max(1, round(self.words / WORDS_PER_MINUTE))
+
+
+def cache_key(markdown_text: str) -> str:
+    return hashlib.sha256((RENDER_VERSION + "\0" + markdown_text).encode()).hexdigest()
+
+
+def converter() -> markdown.Markdown:
+    global _converter
+    if _converter is None:
+        _converter = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS, output_format="html")
+    return _converter
+
+
+def render_markdown(markdown_text: str) -> Rendered:
+    md = converter()
+    md.reset()
+    # Table alignment comes out as style attributes, which the CSP forbids: use classes instead.
+    html = ALIGN_STYLE.sub(r'class="align-\1"', md.convert(markdown_text))
+    toc = tuple(
+        (h2["id"], plain(h2["name"]), tuple((h3["id"], plain(h3["name"])) for h3 in h2.get("children", []) if h3["level"] == 3))
+        for h2 in md.toc_tokens
+        if h2["level"] == 2
+    )
+    text = TAG.sub(" ", html)
+    return Rendered(html=html, toc=toc, ids=frozenset(ID_ATTRIBUTE.findall(html)), words=len(WORD.findall(text)))
+
+
+def plain(name: str) -> str:
+    """TOC names may carry escaped entities from the heading; keep them as plain text."""
+    import html
+
+    return html.unescape(TAG.sub("", name))

@@ -1,0 +1,58 @@
+"""What a build is asked to do: folders, the public base URL, drafts, and where caches live."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONTENT = ROOT / "content"
+DEFAULT_OUT = ROOT / "site"
+TEMPLATES = ROOT / "templates"
+# The production address; override per deploy with --base-url (e.g. a GitHub Pages project site).
+DEFAULT_BASE_URL = "https://earnverdict.com/"
+SITE_TITLE = "EarnVerdict"
+
+
+class UsageError(Exception):
+    """A bad command-line value: the CLI prints it as one line and exits 2."""
+
+
+def parse_base_url(value: str) -> str:
+    """An absolute http(s) URL ending in '/', e.g. https://example.org/careers/."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise UsageError(f"--base-url {value!r}: use an absolute http(s) URL such as https://example.org/careers/")
+    if parts.query or parts.fragment:
+        raise UsageError(f"--base-url {value!r}: a base URL cannot carry a query or fragment")
+    path = parts.path if parts.path.endswith("/") else parts.path + "/"
+    return f"{parts.scheme}://{parts.netloc}{path}"
+
+
+def cache_root() -> Path:
+    """The shared cache folder (also holding the Pyodide download); never inside site/."""
+    return Path(os.environ.get("EARNVERDICT_CACHE") or Path.home() / ".cache" / "earnverdict")
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    content_dir: Path = DEFAULT_CONTENT
+    out_dir: Path = DEFAULT_OUT
+    base_url: str = DEFAULT_BASE_URL
+    drafts: bool = False
+    live_reload: bool = False
+    templates_dir: Path = TEMPLATES
+    cache_dir: Path = field(default_factory=cache_root)
+
+    @property
+    def base_path(self) -> str:
+        return urlsplit(self.base_url).path
+
+    @property
+    def state_dir(self) -> Path:
+        """This output folder's build state and render cache (one folder per output folder)."""
+        key = hashlib.sha256(str(self.out_dir.resolve()).encode()).hexdigest()[:16]
+        return self.cache_dir / "sitegen" / key

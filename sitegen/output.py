@@ -1,0 +1,148 @@
+"""Writing the site: swap a fully written temporary folder in, or write only changed files.
+
+A build reads and renders everything first; nothing is written unless the whole build succeeded.
+A first build (or one over an output folder that changed since) goes to a temporary folder beside
+the output and replaces it in one rename. Later builds over an output folder that still holds
+exactly what the last build wrote rewrite only the files whose bytes changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+STATE_FILE = "state.pickle"
+STATE_VERSION = 2
+
+
+@dataclass
+class State:
+    """What the last successful build over one output folder wrote."""
+
+    version: int = STATE_VERSION
+    inputs: str = ""  # fingerprint of every input; equal means the build would change nothing
+    settings: str = ""  # fingerprint of templates, options and the generator; page keys depend on it
+    files: dict = field(default_factory=dict)  # output path -> (sha256, size, mtime_ns)
+    page_keys: dict = field(default_factory=dict)  # output path -> key of what rendered it
+
+
+def load_state(state_dir: Path) -> State:
+    try:
+        with open(state_dir / STATE_FILE, "rb") as fh:
+            state = pickle.load(fh)
+        return state if isinstance(state, State) and state.version == STATE_VERSION else State()
+    except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError):
+        return State()
+
+
+def save_state(state_dir: Path, state: State) -> None:
+    atomic_write(state_dir / STATE_FILE, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def output_matches(out_dir: Path, state: State) -> bool:
+    """True when out_dir holds exactly the files the last build wrote, untouched since."""
+    if not state.files or not out_dir.is_dir():
+        return False
+    seen = 0
+    for root, _dirs, files in os.walk(out_dir):
+        for name in files:
+            path = os.path.join(root, name)
+            rel = os.path.relpath(path, out_dir).replace(os.sep, "/")
+            recorded = state.files.get(rel)
+            if recorded is None:
+                return False
+            stat = os.stat(path)
+            if (stat.st_size, stat.st_mtime_ns) != recorded[1:]:
+                return False
+            seen += 1
+    return seen == len(state.files)
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def safe_target(out_dir: Path, rel: str) -> Path:
+    """The path for an output file, refusing anything that would land outside out_dir."""
+    target = (out_dir / rel).resolve()
+    if not target.is_relative_to(out_dir.resolve()) or rel.startswith("/") or ".." in rel.split("/"):
+        raise ValueError(f"output path {rel!r} is outside the output folder")
+    return target
+
+
+def write_full(out_dir: Path, files: dict[str, bytes]) -> dict:
+    """Write every file into a temporary folder next to out_dir, then swap it in."""
+    out_dir = out_dir.resolve()
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
+    try:
+        for rel, data in files.items():
+            target = safe_target(staging, rel)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        os.chmod(staging, 0o755)
+        old = None
+        if out_dir.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
+            os.rename(out_dir, old / "site")
+        os.rename(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+    return {rel: record(out_dir / rel, data) for rel, data in files.items()}
+
+
+def write_changed(out_dir: Path, files: dict[str, bytes | None], previous: dict) -> tuple[dict, int]:
+    """Write only files whose bytes changed (None means: unchanged, keep); delete stale ones."""
+    records, written = {}, 0
+    for rel, data in files.items():
+        old = previous.get(rel)
+        if data is None or (old is not None and old[0] == sha256(data)):
+            records[rel] = old
+            continue
+        target = safe_target(out_dir, rel)
+        atomic_write(target, data)
+        records[rel] = record(target, data)
+        written += 1
+    for rel in sorted(set(previous) - set(files)):
+        path = safe_target(out_dir, rel)
+        path.unlink(missing_ok=True)
+        remove_empty_parents(path.parent, out_dir)
+        written += 1
+    return records, written
+
+
+def record(path: Path, data: bytes) -> tuple[str, int, int]:
+    stat = path.stat()
+    return (sha256(data), stat.st_size, stat.st_mtime_ns)
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(temp, 0o644)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def remove_empty_parents(folder: Path, stop: Path) -> None:
+    stop = stop.resolve()
+    folder = folder.resolve()
+    while folder != stop and folder.is_relative_to(stop):
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent

@@ -1,0 +1,78 @@
+"""The quiz's share of the build: its browser runtime files and the service worker.
+
+sitegen/quiz.py assembles them; this module is the pipeline's one door to it. The runtime
+(Pyodide, about 10 MB, plus the engine wheel and lock) only changes when the engine or the quiz
+module changes, so it is kept in the cache under a fingerprint of those and read back from there.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from .fingerprint import digest_files, files_under
+from .options import ROOT, BuildOptions
+from .problems import Problem, display_path
+
+QUIZ_MODULE = ROOT / "sitegen" / "quiz.py"
+MANIFEST = "manifest.json"
+
+
+def runtime_key() -> str:
+    digest = hashlib.sha256()
+    digest_files(digest, [QUIZ_MODULE] + files_under(ROOT / "engine"), ROOT)
+    return digest.hexdigest()[:20]
+
+
+def quiz_runtime(options: BuildOptions, problems: list[Problem]) -> dict[str, bytes]:
+    """Output path -> bytes of the quiz runtime, from the cache when the inputs are unchanged."""
+    folder = options.cache_dir / "sitegen" / "runtime" / runtime_key()
+    cached = read_cached(folder)
+    if cached is not None:
+        return cached
+    try:
+        from . import quiz
+
+        files = quiz.runtime_files(options.cache_dir)
+    except Exception as err:
+        problems.append(Problem(display_path(QUIZ_MODULE), 1, f"quiz runtime: {err}"))
+        return {}
+    store(folder, files)
+    return files
+
+
+def read_cached(folder: Path) -> dict[str, bytes] | None:
+    try:
+        names = json.loads((folder / MANIFEST).read_text())
+        return {name: (folder / "files" / name).read_bytes() for name in names}
+    except (OSError, ValueError):
+        return None
+
+
+def store(folder: Path, files: dict[str, bytes]) -> None:
+    """Write the cache entry whole or not at all (another build may be reading it)."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".runtime-", dir=folder.parent))
+    for name, data in files.items():
+        target = staging / "files" / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    (staging / MANIFEST).write_text(json.dumps(sorted(files)))
+    try:
+        os.rename(staging, folder)
+    except OSError:  # a concurrent build stored it first
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def service_worker(base_path: str, build_id: str, precache: list[str], problems: list[Problem]) -> bytes | None:
+    try:
+        from . import quiz
+
+        return quiz.service_worker(base_path, build_id, precache)
+    except Exception as err:
+        problems.append(Problem(display_path(QUIZ_MODULE), 1, f"service worker: {err}"))
+        return None

@@ -1,0 +1,75 @@
+"""The theme: Jinja2 templates (autoescaped, strict) and content-hashed assets from templates/."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+import jinja2
+from markupsafe import Markup
+
+CSP = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; "
+       "connect-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'")
+
+
+@dataclass(frozen=True)
+class Asset:
+    name: str  # as templates ask for it: 'style.css'
+    path: str  # output path: 'assets/style.1a2b3c4d5e.css'
+    data: bytes
+
+
+def collect_assets(assets_dir: Path) -> dict[str, Asset]:
+    """Every file in templates/assets under a name carrying its content hash."""
+    assets = {}
+    if not assets_dir.is_dir():
+        return assets
+    for file in sorted(p for p in assets_dir.rglob("*") if p.is_file()):
+        name = file.relative_to(assets_dir).as_posix()
+        data = file.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()[:10]
+        pure = PurePosixPath(name)
+        hashed = pure.with_name(f"{pure.stem}.{digest}{pure.suffix}")
+        assets[name] = Asset(name, f"assets/{hashed}", data)
+    return assets
+
+
+def script_json(data: object) -> Markup:
+    """JSON safe inside a <script type="application/json"> data block (no '</script>' breakout)."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+class MissingAsset(Exception):
+    pass
+
+
+def environment(templates_dir: Path, cache_dir: Path | None, site: dict, assets: dict[str, Asset], catalog) -> jinja2.Environment:
+    loader = jinja2.FileSystemLoader(str(templates_dir))
+    bytecode = None
+    if cache_dir is not None:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        bytecode = jinja2.FileSystemBytecodeCache(str(cache_dir))
+    env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
+                             trim_blocks=True, lstrip_blocks=True, bytecode_cache=bytecode, keep_trailing_newline=True)
+    base_path = site["base_path"]
+
+    def url(path: str = "") -> str:
+        """A site path ('guides/x/' or '/guides/x/') as a URL under the base path."""
+        return base_path + str(path).lstrip("/")
+
+    def asset(name: str) -> str:
+        if name not in assets:
+            raise MissingAsset(f"asset '{name}' is not in templates/assets/ (have: {', '.join(sorted(assets)) or 'none'})")
+        return base_path + assets[name].path
+
+    catalog_data = catalog_lists(catalog)
+    env.globals.update(site=site, url=url, asset=asset, catalog=catalog, csp=CSP,
+                       catalog_data=catalog_data, catalog_json=script_json(catalog_data), to_script_json=script_json)
+    return env
+
+
+def catalog_lists(catalog) -> dict:
+    return {name: getattr(catalog, name)() for name in ("roles", "levels", "markets", "skills")}
