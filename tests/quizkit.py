@@ -45,18 +45,33 @@ def build_site(out: Path) -> Path:
 # --- Serving -----------------------------------------------------------------------------
 
 
-def parse_headers_file(text: str) -> list[tuple[str, list[tuple[str, str]]]]:
-    """Netlify/Cloudflare `_headers`: an unindented path pattern, then indented `Name: value` lines."""
-    rules: list[tuple[str, list[tuple[str, str]]]] = []
+def parse_headers_file(text: str) -> list[tuple[str, list[tuple[str, str | None]]]]:
+    """Netlify/Cloudflare `_headers`: an unindented path pattern, then indented `Name: value`
+    lines; `! Name` drops a header an earlier rule set (value None)."""
+    rules: list[tuple[str, list[tuple[str, str | None]]]] = []
     for line in text.splitlines():
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         if not line[0].isspace():
             rules.append((line.strip(), []))
+        elif rules and line.strip().startswith("!"):
+            rules[-1][1].append((line.strip()[1:].strip(), None))
         elif rules and ":" in line:
             name, value = line.strip().split(":", 1)
             rules[-1][1].append((name.strip(), value.strip()))
     return rules
+
+
+def headers_for(rules, path: str) -> list[tuple[str, str]]:
+    headers: list[tuple[str, str]] = []
+    for pattern, lines in rules:
+        if fnmatch.fnmatchcase(path, pattern):
+            for name, value in lines:
+                if value is None:
+                    headers = [h for h in headers if h[0].lower() != name.lower()]
+                else:
+                    headers.append((name, value))
+    return headers
 
 
 class SiteHandler(http.server.SimpleHTTPRequestHandler):
@@ -66,11 +81,8 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
     log: list[str]
 
     def end_headers(self) -> None:
-        path = self.path.split("?", 1)[0]
-        for pattern, headers in self.header_rules:
-            if fnmatch.fnmatchcase(path, pattern.replace(":splat", "*")):
-                for name, value in headers:
-                    self.send_header(name, value)
+        for name, value in headers_for(self.header_rules, self.path.split("?", 1)[0]):
+            self.send_header(name, value)
         super().end_headers()
 
     def log_message(self, format: str, *args) -> None:  # quiet test output, keep a record

@@ -16,13 +16,13 @@ from engine.chart import chart_svg
 def verdict_json(result):
     return json.dumps(result, indent=2, ensure_ascii=False) + "\\n"
 
-def quiz_verdict(answers_json):
+def quiz_verdict(answers_json, with_chart):
     try:
         answers = json.loads(answers_json)
         result = verdict(answers)
     except InputError as err:
         return json.dumps({"error": {"field": err.field, "message": err.message, "text": str(err)}})
-    return json.dumps({"json": verdict_json(result), "svg": chart_svg(result)})
+    return json.dumps({"json": verdict_json(result), "svg": chart_svg(result) if with_chart else None})
 
 quiz_verdict
 `;
@@ -41,8 +41,8 @@ async function start(indexURL) {
   postMessage({ type: "ready", ms: Math.round(performance.now() - began) });
 }
 
-function answer(id, answers) {
-  const reply = JSON.parse(engine(JSON.stringify(answers)));
+function answer(id, answers, chart) {
+  const reply = JSON.parse(engine(JSON.stringify(answers), chart));
   postMessage(Object.assign({ type: "result", id }, reply));
 }
 
@@ -55,7 +55,7 @@ self.onmessage = (event) => {
   } else if (message.type === "verdict") {
     started.then(() => {
       try {
-        answer(message.id, message.answers);
+        answer(message.id, message.answers, message.chart);
       } catch (error) {
         postMessage({ type: "result", id: message.id, error: { field: null, message: String(error.message || error), text: String(error.message || error) } });
       }

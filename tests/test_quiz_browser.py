@@ -1,0 +1,365 @@
+"""The quiz end to end in headless Chromium, against the built site served on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests import quizkit
+
+ANSWERS = {"role": "backend-developer", "level": "mid", "market": "us", "salary": 120000, "hours_per_week": 5,
+           "urgency": "soon", "skills": ["cloud", "sql"], "promotion_track": True}
+FRAGMENT = "role=backend-developer&level=mid&market=us&salary=120000&hours_per_week=5&urgency=soon&skills=cloud,sql&promotion_track=true"
+READY_MS = 120_000
+
+# Runs before the page's own scripts: records every CSP violation the document reports.
+CSP_PROBE = """
+window.__csp = [];
+document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));
+"""
+
+
+def cli(answers: dict) -> str:
+    result = subprocess.run([sys.executable, "-m", "engine"], input=json.dumps(answers), capture_output=True,
+                            text=True, cwd=quizkit.ROOT, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+@pytest.fixture(scope="module")
+def server():
+    with quizkit.SiteServer(quizkit.built_site()) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = quizkit.launch_chromium(p)
+        yield chromium
+        chromium.close()
+
+
+class Visit:
+    """One cold browser context, recording every request and every console message."""
+
+    def __init__(self, browser, server, **context_options):
+        self.server = server
+        self.context = browser.new_context(**context_options)
+        self.context.add_init_script(CSP_PROBE)
+        self.requests: list[str] = []
+        self.console: list[str] = []
+        self.context.on("request", lambda r: self.requests.append(r.url))
+        self.page = self.context.new_page()
+        self.page.on("console", lambda m: self.console.append(m.text))
+        self.page.on("pageerror", lambda e: self.console.append(f"pageerror: {e}"))
+
+    def open(self, path: str) -> None:
+        self.page.goto(self.server.origin + path, wait_until="domcontentloaded")
+
+    def wait_ready(self) -> None:
+        self.page.wait_for_function("window.earnverdict && document.getElementById('quiz-app').dataset.engine",
+                                    timeout=READY_MS)
+        assert self.page.evaluate("document.getElementById('quiz-app').dataset.engine") == "ready", self.console
+        self.page.evaluate("window.earnverdict.ready")
+
+    def csp_violations(self) -> list[str]:
+        seen = self.page.evaluate("window.__csp")
+        return seen + [m for m in self.console if "Content Security Policy" in m or "Content-Security-Policy" in m]
+
+    def foreign_requests(self) -> list[str]:
+        origin = self.server.origin
+        return [u for u in self.requests if not (u.startswith(origin + "/") or u.startswith(("data:", "blob:")))]
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def visit(browser, server):
+    opened = []
+
+    def make(**options):
+        v = Visit(browser, server, **options)
+        opened.append(v)
+        return v
+
+    yield make
+    for v in opened:
+        v.close()
+
+
+def headline(page) -> str:
+    return page.locator("#verdict-headline").inner_text()
+
+
+def tab_to(page, element_id: str, limit: int = 40) -> None:
+    for _ in range(limit):
+        if page.evaluate("document.activeElement && document.activeElement.id") == element_id:
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"Tab never reached #{element_id}")
+
+
+def tab_to_input(page, name: str, value: str, limit: int = 40) -> None:
+    for _ in range(limit):
+        here = page.evaluate("[document.activeElement.name, document.activeElement.value]")
+        if here == [name, value]:
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"Tab never reached {name}={value}")
+
+
+def choose_radio(page, name: str, value: str) -> None:
+    """Tab into a radio group (none chosen yet: focus lands on its first radio), then arrow to value."""
+    values = page.evaluate(f"Array.from(document.querySelectorAll('input[name={name}]'), r => r.value)")
+    tab_to_input(page, name, values[0])
+    index = values.index(value)
+    if index == 0:
+        page.keyboard.press("Space")
+    for _ in range(index):
+        page.keyboard.press("ArrowRight")
+    assert page.evaluate(f"document.querySelector('input[name={name}]:checked').value") == value
+
+
+def answer_with_keyboard(page, answers: dict) -> None:
+    tab_to(page, "q-role")
+    options = page.evaluate("Array.from(document.getElementById('q-role').options, o => o.value)")
+    for _ in range(options.index(answers["role"])):
+        page.keyboard.press("ArrowDown")
+    assert page.evaluate("document.getElementById('q-role').value") == answers["role"]
+    choose_radio(page, "level", answers["level"])
+    choose_radio(page, "market", answers["market"])
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "q-salary"
+    page.keyboard.type(str(answers["salary"]))
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "q-hours"
+    page.keyboard.press("Control+A")
+    page.keyboard.type(str(answers["hours_per_week"]))
+    choose_radio(page, "urgency", answers["urgency"])
+    boxes = page.evaluate("Array.from(document.querySelectorAll('input[name=skills]'), b => b.value)")
+    for skill in boxes:
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.value") == skill
+        if skill in answers["skills"]:
+            page.keyboard.press("Space")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "q-promotion"
+    if answers["promotion_track"]:
+        page.keyboard.press("Space")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.type") == "submit"
+    page.keyboard.press("Enter")
+
+
+def test_keyboard_alone_gets_the_cli_verdict_with_nothing_sent_elsewhere(visit, server):
+    v = visit()
+    v.open("/quiz/")
+    # The questions are usable before the engine is ready.
+    assert v.page.evaluate("document.getElementById('q-role').disabled") is False
+    answer_with_keyboard(v.page, ANSWERS)
+    v.page.wait_for_function("document.getElementById('quiz-app').dataset.verdict === 'shown'", timeout=READY_MS)
+    expected = cli(ANSWERS)
+    verdict = json.loads(expected)
+    page = v.page
+    assert headline(page) == verdict["headline"]
+    # The verdict is announced, focus moves to it, and the answers are in the fragment.
+    assert page.locator("#quiz-announce").inner_text() == verdict["headline"]
+    assert page.evaluate("document.activeElement.id") == "verdict-title"
+    assert urlsplit(page.url).fragment == FRAGMENT
+    # Three paths, best first, with the CLI's figures.
+    cards = page.locator(".verdict-path")
+    assert cards.count() == 3
+    for i, path in enumerate(verdict["paths"]):
+        text = cards.nth(i).inner_text()
+        assert path["name"] in text
+        assert f"{abs(path['gain_36m']):,}" in text
+    assert page.locator(".verdict-chart svg").count() == 1
+    assert verdict["skill_to_learn"]["name"] in page.locator("#quiz-result").inner_text()
+    assert page.locator('#quiz-result a[href="/roles/backend-developer/"]').count() == 1
+    # The page API gives exactly what the CLI prints, as text and as data.
+    assert page.evaluate("(a) => window.earnverdict.verdictJSON(a)", ANSWERS) == expected
+    assert page.evaluate("(a) => window.earnverdict.verdict(a)", ANSWERS) == verdict
+    assert v.foreign_requests() == []
+    assert v.csp_violations() == []
+    assert not [m for m in v.console if m.startswith("pageerror")]
+
+
+def test_no_request_at_all_once_the_engine_is_ready(visit, server):
+    v = visit()
+    v.open("/quiz/")
+    v.wait_ready()
+    # Let the page settle (the service worker finishes filling its cache alongside the engine).
+    v.page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=READY_MS)
+    v.page.wait_for_timeout(500)
+    requests_before, served_before = len(v.requests), len(server.requests)
+    page = v.page
+    page.select_option("#q-role", "data-analyst")
+    page.check("input[name=level][value=entry]")
+    page.check("input[name=market][value=uk]")
+    page.fill("#q-salary", "38000")
+    page.check("input[name=urgency][value=now]")
+    page.click("button[type=submit]")
+    page.wait_for_function("document.getElementById('quiz-app').dataset.verdict === 'shown'")
+    page.fill("#q-hours", "12")
+    for answers in [ANSWERS, dict(ANSWERS, market="in", salary=2_000_000), dict(ANSWERS, hours_per_week=0)]:
+        page.evaluate("(a) => window.earnverdict.verdict(a)", answers)
+    page.wait_for_timeout(1000)
+    assert v.requests[requests_before:] == []
+    assert server.requests[served_before:] == []
+    assert v.csp_violations() == []
+
+
+def test_works_offline_after_one_visit(visit, server):
+    v = visit()
+    v.open("/quiz/")
+    v.wait_ready()
+    v.page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=READY_MS)
+    v.context.set_offline(True)
+    served_before = len(server.requests)
+    v.page.goto(server.origin + "/quiz/#" + FRAGMENT, wait_until="domcontentloaded")
+    v.wait_ready()
+    v.page.wait_for_function("document.getElementById('quiz-app').dataset.verdict === 'shown'", timeout=READY_MS)
+    expected = cli(ANSWERS)
+    assert headline(v.page) == json.loads(expected)["headline"]
+    assert v.page.evaluate("(a) => window.earnverdict.verdictJSON(a)", ANSWERS) == expected
+    # Everything came from the service worker's cache: the server saw nothing.
+    assert server.requests[served_before:] == []
+    assert v.csp_violations() == []
+
+
+def test_a_share_link_opens_the_same_verdict(visit, server):
+    v = visit()
+    v.open("/quiz/#" + FRAGMENT)
+    v.page.wait_for_function("document.getElementById('quiz-app').dataset.verdict === 'shown'", timeout=READY_MS)
+    assert headline(v.page) == json.loads(cli(ANSWERS))["headline"]
+    page = v.page
+    assert page.input_value("#q-role") == "backend-developer"
+    assert page.input_value("#q-salary") == "120000"
+    assert page.is_checked("input[name=skills][value=sql]") and page.is_checked("#q-promotion")
+    assert not page.is_checked("input[name=skills][value=kubernetes]")
+
+
+def test_a_guide_link_chooses_the_role_and_ignores_unknown_values(visit, server):
+    v = visit()
+    v.open("/quiz/#role=data-analyst&level=astronaut&market=uk&hours_per_week=999")
+    page = v.page
+    assert page.input_value("#q-role") == "data-analyst"
+    assert page.evaluate("document.querySelector('input[name=level]:checked')") is None
+    assert page.is_checked("input[name=market][value=uk]")
+    assert page.input_value("#q-hours") == "5"
+    assert page.is_hidden("#quiz-result")
+
+
+def test_what_if_changes_recompute_the_verdict_at_once(visit, server):
+    v = visit()
+    v.open("/quiz/#" + FRAGMENT)
+    page = v.page
+    page.wait_for_function("document.getElementById('quiz-app').dataset.verdict === 'shown'", timeout=READY_MS)
+    for change, answers in [
+        (lambda: page.fill("#q-hours", "25"), dict(ANSWERS, hours_per_week=25)),
+        (lambda: page.check("input[name=urgency][value=now]"), dict(ANSWERS, hours_per_week=25, urgency="now")),
+        (lambda: page.fill("#q-salary", "60000"), dict(ANSWERS, hours_per_week=25, urgency="now", salary=60000)),
+    ]:
+        change()
+        wanted = json.loads(cli(answers))["headline"]
+        page.wait_for_function("(h) => document.getElementById('verdict-headline').textContent === h", arg=wanted)
+        page.wait_for_function("(f) => location.hash === '#' + f", arg=quizkit_fragment(answers))
+
+
+def quizkit_fragment(answers: dict) -> str:
+    parts = []
+    for key in ["role", "level", "market", "salary", "hours_per_week", "urgency"]:
+        parts.append(f"{key}={answers[key]}")
+    parts.append("skills=" + ",".join(answers["skills"]))
+    parts.append("promotion_track=true")
+    return "&".join(parts)
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("#q-salary", "-5", "more than zero"),
+    ("#q-salary", "lots", "as a number"),
+    ("#q-salary", "120000000", "far above"),
+    ("#q-hours", "61", "0 to 60"),
+    ("#q-hours", "", "0 to 60"),
+    ("#q-hours", "-1", "0 to 60"),
+])
+def test_bad_input_gets_a_message_beside_the_field(visit, server, field, value, message):
+    v = visit()
+    v.open("/quiz/#role=backend-developer&level=mid&market=us&urgency=soon")
+    page = v.page
+    page.fill(field, value)
+    page.click("button[type=submit]")
+    error_id = page.get_attribute(field, "aria-describedby").split()[-1]
+    error = page.locator("#" + error_id)
+    assert error.is_visible() and message in error.inner_text()
+    assert page.get_attribute(field, "aria-invalid") == "true"
+    assert page.evaluate("document.activeElement.id") == field[1:]
+    assert page.is_hidden("#quiz-result")
+    # Fixing it clears the message and gives a verdict.
+    page.fill(field, "5" if field == "#q-hours" else "90000")
+    page.click("button[type=submit]")
+    page.wait_for_function("document.getElementById('quiz-app').dataset.verdict === 'shown'", timeout=READY_MS)
+    assert error.is_hidden() and page.get_attribute(field, "aria-invalid") is None
+
+
+def test_missing_choices_are_named_and_engine_errors_reach_the_caller(visit, server):
+    v = visit()
+    v.open("/quiz/")
+    page = v.page
+    page.click("button[type=submit]")
+    for slot in ["q-role-error", "q-level-error", "q-market-error", "q-urgency-error"]:
+        assert page.locator("#" + slot).is_visible(), slot
+    assert page.evaluate("document.activeElement.id") == "q-role"
+    v.wait_ready()
+    error = page.evaluate("""(a) => window.earnverdict.verdict(a).then(() => null, (e) => [e.field, e.message])""",
+                          dict(ANSWERS, hours_per_week=61))
+    assert error[0] == "hours_per_week" and error[1].startswith("hours_per_week:")
+
+
+def test_without_webassembly_the_page_says_so(visit, server):
+    v = visit()
+    v.context.add_init_script("delete window.WebAssembly;")
+    v.open("/quiz/#" + FRAGMENT)
+    page = v.page
+    page.wait_for_function("document.getElementById('quiz-app').dataset.engine === 'failed'")
+    assert "WebAssembly" in page.locator("#quiz-status").inner_text()
+    assert page.is_hidden("#quiz-result")
+
+
+def test_readable_on_a_360_pixel_screen_with_every_control_labelled(visit, server):
+    v = visit(viewport={"width": 360, "height": 740})
+    v.open("/quiz/#" + FRAGMENT)
+    page = v.page
+    page.wait_for_function("document.getElementById('quiz-app').dataset.verdict === 'shown'", timeout=READY_MS)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    unlabelled = page.evaluate("""Array.from(document.querySelectorAll('#quiz-form input, #quiz-form select'))
+        .filter(c => c.labels.length === 0).map(c => c.name)""")
+    assert unlabelled == []
+    assert page.evaluate("document.querySelectorAll('[style]').length") == 0
+
+
+def test_guide_pages_load_no_pyodide_and_only_the_service_worker_script(visit, server):
+    sitemap = ET.parse(quizkit.built_site() / "sitemap.xml")
+    guides = [e.text for e in sitemap.iter() if e.tag.endswith("loc") and "/guides/" in (e.text or "")
+              and not (e.text or "").endswith("/guides/")]
+    assert guides, "the site has no guide pages"
+    v = visit()
+    scripts: list[str] = []
+    v.page.on("request", lambda r: scripts.append(r.url) if r.resource_type == "script" else None)
+    v.open(urlsplit(guides[0]).path)
+    v.page.wait_for_load_state("load")
+    v.page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=30_000)
+    v.page.wait_for_timeout(500)
+    assert [re.sub(r"\.[0-9a-f]{6,}\.js$", ".js", urlsplit(s).path.rsplit("/", 1)[-1]) for s in scripts] == ["sw-register.js"]
+    assert [u for u in v.requests if "/pyodide/" in u] == []
+    assert v.csp_violations() == []
