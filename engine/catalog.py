@@ -6,7 +6,7 @@ Every function raises InputError for an unknown role, level, market, skill or ke
 from __future__ import annotations
 
 from .bands import band_keys, salary_band_figures, skill_uplift_figures
-from .errors import InputError
+from .errors import InputError, shown
 from .params import catalog_data, parameter_index
 
 
@@ -42,7 +42,7 @@ def require(kind: str, slug) -> dict:
     entries = section(kind + "s")
     if not isinstance(slug, str) or slug not in entries:
         allowed = ", ".join(entries)
-        raise InputError(kind, f"unknown {kind} {slug!r}; allowed: {allowed}")
+        raise InputError(kind, f"unknown {kind} {shown(slug)}; allowed: {allowed}")
     return entries[slug]
 
 
@@ -74,13 +74,16 @@ def skill_uplift(role: str, skill: str, market: str) -> dict:
     require("skill", skill)
     currency = require("market", market)["currency"]
     figures = skill_uplift_figures(plain_value, role, skill, market)
-    keys = (
-        f"skill_uplift.{skill}.low",
-        f"skill_uplift.{skill}.high",
-        f"skill_relevance.{role}.{skill}",
-        f"skill_hours.{skill}",
-    )
-    return {**figures, "currency": currency, **sources_of(keys)}
+    keys = (f"skill_uplift.{skill}.low", f"skill_uplift.{skill}.high", f"skill_relevance.{role}.{skill}")
+    hours = parameter_index()[f"skill_hours.{skill}"]
+    return {
+        **figures,
+        "currency": currency,
+        **sources_of(keys),
+        "hours_source": hours["source"],
+        "hours_estimate": hours["estimate"],
+        "hours_note": hours["note"],
+    }
 
 
 def parameters() -> list[dict]:
@@ -90,5 +93,5 @@ def parameters() -> list[dict]:
 def parameter(key: str) -> dict:
     index = parameter_index()
     if not isinstance(key, str) or key not in index:
-        raise InputError("key", f"unknown parameter {key!r}; see `python -m engine parameters` for the keys")
+        raise InputError("key", f"unknown parameter {shown(key)}; see `python -m engine parameters` for the keys")
     return dict(index[key])

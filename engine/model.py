@@ -107,7 +107,10 @@ def skill_upgrade_flows(p, *, hours_needed: float, hours_per_week: float, cost: 
     study_months = months_to_marketable(hours_needed, hours_per_week)
     if study_months is None:
         return [0.0] * HORIZON_MONTHS
-    first_paid = math.ceil(study_months) + wait_months + 1
+    if study_months > HORIZON_MONTHS:
+        first_paid = HORIZON_MONTHS + 1  # not marketable within the horizon: only costs
+    else:
+        first_paid = math.ceil(study_months) + wait_months + 1
     flows = []
     for m in MONTHS:
         spend = (cost if m == 1 else 0.0) + hourly_value * study_hours_in_month(hours_needed, hours_per_week, m)

@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 
 from .catalog import require
-from .errors import InputError
+from .errors import InputError, field_name, shown
 from .params import catalog_data
 
 URGENCIES = ("now", "soon", "flexible")
@@ -59,8 +59,8 @@ def number(field: str, value, low: float, high: float, low_inclusive: bool = Tru
 
 def choice(field: str, value, allowed) -> str:
     if not isinstance(value, str) or value not in allowed:
-        shown = repr(value) if isinstance(value, str) else describe_type(value)
-        raise InputError(field, f"unknown value {shown}; allowed: {', '.join(allowed)}")
+        what = shown(value) if isinstance(value, str) else describe_type(value)
+        raise InputError(field, f"unknown value {what}; allowed: {', '.join(allowed)}")
     return value
 
 
@@ -95,9 +95,7 @@ def situation(answers) -> Situation:
         raise InputError("answers", f"must be an object with keys {', '.join(REQUIRED + OPTIONAL)}, got {describe_type(answers)}")
     unknown = [k for k in answers if k not in REQUIRED + OPTIONAL]
     if unknown:
-        key = unknown[0]
-        shown = key if isinstance(key, str) else repr(key)
-        raise InputError(shown, f"unknown key; allowed: {', '.join(REQUIRED + OPTIONAL)}")
+        raise InputError(field_name(unknown[0]), f"unknown key; allowed: {', '.join(REQUIRED + OPTIONAL)}")
     def required(key: str):
         if answers.get(key) is None:
             raise InputError(key, "is required")
@@ -109,7 +107,8 @@ def situation(answers) -> Situation:
         level=slug("level", "level", required("level")),
         market=slug("market", "market", required("market")),
         salary=None if salary is None else number("salary", salary, 0, MAX_SALARY, low_inclusive=False),
-        hours_per_week=number("hours_per_week", required("hours_per_week"), 0, MAX_HOURS_PER_WEEK),
+        # Hundredths of an hour are plenty and keep study times finite for tiny inputs.
+        hours_per_week=round(number("hours_per_week", required("hours_per_week"), 0, MAX_HOURS_PER_WEEK), 2),
         urgency=choice("urgency", required("urgency"), URGENCIES),
         skills=skill_list(answers.get("skills")),
         promotion_track=flag("promotion_track", answers.get("promotion_track")),
