@@ -15,6 +15,7 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 READY_TIMEOUT_MS = 120_000
+API_TIMEOUT_MS = 15_000
 PYODIDE_DIR = "pyodide"
 PYODIDE_FILES = ("pyodide.js", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip")
 # A question is interactive once a form control is in the document, enabled and laid out, and
@@ -136,6 +137,8 @@ class QuizResults:
 def _navigate(page, url: str, want_ready: bool) -> PageTiming:
     page.goto(url, wait_until="load")
     if want_ready:
+        # A page without the API fails in seconds, not after the full ready timeout.
+        page.wait_for_function("window.earnverdict && window.earnverdict.ready", timeout=API_TIMEOUT_MS)
         page.wait_for_function("window.__bench.ready !== null || window.__bench.readyError !== null",
                                timeout=READY_TIMEOUT_MS, polling=20)
     m = page.evaluate("window.__bench")

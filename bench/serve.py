@@ -47,12 +47,29 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
     extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, **EXTRA_TYPES}
     rules: list = []
 
+    def site_headers(self) -> list[tuple[str, str]]:
+        return headers_for(self.rules, self.path.split("?", 1)[0])
+
+    def send_header(self, keyword: str, value: str) -> None:
+        # A header the site sets replaces the server's own (one Content-Type, not two).
+        if any(name.lower() == keyword.lower() for name, _ in self.site_headers()):
+            return
+        super().send_header(keyword, value)
+
     def end_headers(self) -> None:
-        for name, value in headers_for(self.rules, self.path.split("?", 1)[0]):
-            self.send_header(name, value)
+        for name, value in self.site_headers():
+            super().send_header(name, value)
         super().end_headers()
 
     def log_message(self, *args) -> None:
+        pass
+
+
+class _QuietServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        # A browser closing a connection mid-download (navigation, context closed) is normal.
         pass
 
 
@@ -62,9 +79,7 @@ def serve_directory(root: Path):
     headers_file = root / "_headers"
     rules = parse_headers_file(headers_file.read_text()) if headers_file.is_file() else []
     handler = type("SiteHandler", (_Handler,), {"rules": rules})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
-                                             functools.partial(handler, directory=str(root)))
-    server.daemon_threads = True
+    server = _QuietServer(("127.0.0.1", 0), functools.partial(handler, directory=str(root)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
