@@ -86,7 +86,7 @@ def job_switch_path(p, s: Situation, ctx: Context) -> dict:
         reasons.append(f"Your pay is at or above the band midpoint of {money(ctx.band['mid'])}, "
                        "so a move adds only the switcher premium.")
     if held:
-        reasons.append(f"In demand skills you hold ({skill_names(held)}) raise the chance of a better offer "
+        reasons.append(f"In-demand skills you hold ({skill_names(held)}) raise the chance of a better offer "
                        f"to {percent(landing)} and the premium to {percent(model.switch_premium(p, ctx.counted_in_demand))}.")
     else:
         reasons.append(f"Without a skill that is in demand for your role, the chance of a better offer is {percent(landing)}.")
@@ -152,8 +152,9 @@ def skill_upgrade_path(p, s: Situation, ctx: Context, skill: str | None) -> tupl
     if months is None:
         reasons.append("With no spare hours a week there is no time to learn it within 36 months.")
     else:
+        beyond = "" if months <= model.HORIZON_MONTHS else ", beyond the 36 months weighed here"
         reasons.append(f"At {s.hours_per_week:g} spare hours a week it takes about {months:.1f} months "
-                       f"({uplift['hours_to_marketable']} hours) to become marketable.")
+                       f"({uplift['hours_to_marketable']} hours) to become marketable{beyond}.")
         if s.promotion_track:
             reasons.append(f"Your promotion track turns it into pay about {option['wait']} months later, "
                            f"with a promotion increase of about {percent(p('promotion.increase'))}.")
@@ -226,10 +227,11 @@ def order_paths(s: Situation, ctx: Context, paths: dict, ranked: list[str]) -> t
                 "You have runway and a skill gap: learn the skill first, then switch to negotiate from strength.")
     if not paying:
         return [ranked[0]], "No path beats staying put within 36 months; the least costly one is listed."
-    if ranked[0] != "side_hustle" and "side_hustle" in paying:
-        # Side work competes for the hours the main income needs; it comes last.
+    if ranked[0] != "side_hustle" and paying[-1] != "side_hustle" and "side_hustle" in paying:
+        # Side work competes for the hours the main income needs, so it waits until that is sorted.
         paying = [name for name in paying if name != "side_hustle"] + ["side_hustle"]
-    return paying, "Paths that pay within 36 months, best first."
+        return paying, "Best first; side work comes last because it needs the same spare hours."
+    return paying, "The paths that beat staying put within 36 months, best first."
 
 
 def headline(best: dict, skill_to_learn: dict | None, currency: str) -> str:
