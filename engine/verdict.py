@@ -219,7 +219,10 @@ def order_paths(s: Situation, ctx: Context, paths: dict, ranked: list[str]) -> t
     skill_gap = [k for k in ctx.in_demand if k not in s.skills]
     if s.urgency == "now" and paths["job_switch"]["gain_12m"] > 0:
         rest = [name for name in paying if name != "job_switch"]
-        return ["job_switch", *rest], "Income is needed now and a switch pays within the year, so it comes first."
+        reason = "Income is needed now and a switch raises the main pay within the year, so it comes first."
+        if rest[:1] == ["side_hustle"]:
+            reason += " Side work can bring cash in while you search."
+        return ["job_switch", *rest], reason
     if (s.urgency == "flexible" and skill_gap and "skill_upgrade" in paying
             and "job_switch" in paying and ranked[0] != "side_hustle"):
         extra = ["side_hustle"] if "side_hustle" in paying else []
