@@ -21,25 +21,27 @@ LISTINGS = {
     "skills": catalog.skills,
     "parameters": catalog.parameters,
 }
-USAGE = "usage: python -m engine [answers.json | roles | levels | markets | skills | parameters] (answers on stdin when no file)"
+USAGE = "usage: python -m engine [answers.json | - | roles | levels | markets | skills | parameters] (answers on stdin when no file)"
 
 
 def read_answers(argv: list[str]):
-    if not argv:
-        text, name = sys.stdin.read(), "stdin"
+    name = argv[0] if argv and argv[0] != "-" else "stdin"
+    if name == "stdin":
+        data = sys.stdin.buffer.read()
     else:
-        name = argv[0]
         try:
-            with open(name, encoding="utf-8") as handle:
-                text = handle.read()
+            with open(name, "rb") as handle:
+                data = handle.read()
         except OSError as err:
             raise InputError(name, f"cannot read file ({err.strerror or err})") from None
-        except UnicodeDecodeError:
-            raise InputError(name, "is not UTF-8 text") from None
     try:
-        return json.loads(text)
+        return json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise InputError(name, "is not UTF-8 text") from None
     except json.JSONDecodeError as err:
         raise InputError(name, f"invalid JSON at line {err.lineno} column {err.colno}: {err.msg}") from None
+    except RecursionError:
+        raise InputError(name, "JSON is nested too deeply") from None
 
 
 def main(argv: list[str]) -> int:

@@ -48,12 +48,13 @@ def number(field: str, value, low: float, high: float, low_inclusive: bool = Tru
     """A finite real number in range; bools and numeric strings are refused."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise InputError(field, f"must be a number, got {describe_type(value)}")
-    if not math.isfinite(value):
+    if isinstance(value, float) and not math.isfinite(value):
         raise InputError(field, "must be a finite number")
     below = value < low if low_inclusive else value <= low
     if below or value > high:
         bound = f"{'at least' if low_inclusive else 'more than'} {low:g}"
-        raise InputError(field, f"must be {bound} and at most {high:g}, got {value:g}")
+        got = f"{value:g}" if isinstance(value, float) or abs(value) < 10**15 else "a larger number"
+        raise InputError(field, f"must be {bound} and at most {high:g}, got {got}")
     return float(value)
 
 

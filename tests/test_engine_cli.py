@@ -43,6 +43,7 @@ def test_answers_in_a_file_and_output_is_deterministic(tmp_path):
     ("[1, 2]", (), ["answers", "object"]),
     ("", ("/no/such/answers.json",), ["/no/such/answers.json", "cannot read"]),
     ("", ("a.json", "b.json"), ["usage"]),
+    ("[" * 100000 + "]" * 100000, (), ["stdin", "nested"]),
 ])
 def test_bad_input_exits_2_with_one_line(stdin, args, words):
     done = run(*args, stdin=stdin)
@@ -66,3 +67,14 @@ def test_parameters_listing_has_sources():
     params = json.loads(run("parameters").stdout)
     premium = next(p for p in params if p["key"] == "job_switch.premium")
     assert premium["source"] and premium["date"] and premium["unit"] == "share"
+
+
+def test_bytes_that_are_not_utf8_exit_2():
+    done = subprocess.run([sys.executable, "-m", "engine"], input=b"\xff\xfe{}", capture_output=True, cwd=ROOT,
+                          timeout=60)
+    assert done.returncode == 2
+    assert done.stderr.decode().strip() == "error: stdin: is not UTF-8 text"
+
+
+def test_dash_reads_stdin():
+    assert json.loads(run("-", stdin=json.dumps(ANSWERS)).stdout)["best_path"] == "job_switch"

@@ -26,6 +26,8 @@ BAD = [
     ("salary NaN", {"salary": math.nan}, "salary", ["finite"]),
     ("salary infinite", {"salary": math.inf}, "salary", ["finite"]),
     ("salary absurd", {"salary": 1e12}, "salary", ["at most"]),
+    ("salary a huge integer", {"salary": 10**400}, "salary", ["at most"]),
+    ("salary a list", {"salary": [100000]}, "salary", ["number", "list"]),
     ("hours negative", {"hours_per_week": -1}, "hours_per_week", ["at least 0", "at most 60"]),
     ("hours too many", {"hours_per_week": 61}, "hours_per_week", ["at most 60"]),
     ("hours a bool", {"hours_per_week": False}, "hours_per_week", ["boolean"]),
