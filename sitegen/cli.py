@@ -53,7 +53,6 @@ def make_parser() -> Parser:
     serve = commands.add_parser("serve", help="build, serve on 127.0.0.1 and rebuild with live reload on every change")
     serve.add_argument("--port", type=port_number, default=8000, help="port (default: 8000)")
     serve.add_argument("--content", type=Path, default=DEFAULT_CONTENT, help="content folder (default: content/)")
-    serve.add_argument("--drafts", action="store_true", default=True, help=argparse.SUPPRESS)
 
     new = commands.add_parser("new", help="write a new guide with valid frontmatter and print its path")
     new.add_argument("title", help="the guide's title, in quotes")
@@ -114,15 +113,21 @@ def run_build(options: BuildOptions) -> int:
 
 
 def run_check(options: BuildOptions) -> int:
+    """Validate as `build` would, and drafts too (as `serve` shows them); write nothing."""
+    from dataclasses import replace
+
     from .pipeline import build
 
-    try:
-        report = build(options, write=False)
-    except ContentErrors as err:
-        for problem in err.problems:
+    problems, pages = set(), 0
+    for drafts in (False, True):
+        try:
+            pages = build(replace(options, drafts=drafts), write=False).pages
+        except ContentErrors as err:
+            problems.update(err.problems)
+    if problems:
+        for problem in sorted(problems):
             print(problem, file=sys.stderr)
-        count = len(err.problems)
-        print(f"{count} problem{'s' if count != 1 else ''} found", file=sys.stderr)
+        print(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found", file=sys.stderr)
         return EXIT_CONTENT
-    print(f"{options.content_dir}: {report.pages} pages, no problems")
+    print(f"{options.content_dir}: {pages} pages, no problems")
     return EXIT_OK

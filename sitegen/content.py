@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -191,6 +192,7 @@ def as_date(value: object) -> dt.date | None:
     return None
 
 
-def tag_slug(tag: str) -> str:
-    """The URL form of a tag: 'System Design' -> 'system-design'."""
-    return "-".join(re.findall(r"[a-z0-9]+", tag.lower()))
+def tag_slug(text: str) -> str:
+    """The URL form of a tag or title: 'System Design' -> 'system-design', 'Café' -> 'cafe'."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return "-".join(re.findall(r"[a-z0-9]+", ascii_text.lower()))

@@ -32,6 +32,7 @@ class LinkTable:
 
     file_urls: dict  # content rel path -> site path ('guides/x/')
     drafts: frozenset  # content rel paths left out of this build
+    broken: frozenset  # content rel paths whose own problems are reported already
     site_paths: frozenset  # every site path: 'guides/x/', 'quiz/', 'feed.xml'
     content_paths: dict  # site path -> content rel path (pages whose anchors can be checked)
     base_path: str
@@ -74,6 +75,8 @@ def resolve(raw: str, rel: str, table: LinkTable) -> tuple[str, LinkRef | None]:
         return raw, LinkRef(raw, None, "", f"link '{raw}': link to a content file (other-guide.md) or a site path (/quiz/)")
     if target in table.drafts:
         return raw, LinkRef(raw, None, "", f"link '{raw}': {target} is a draft and is left out of this build (use --drafts to preview)")
+    if target in table.broken:
+        return raw, None  # reported at the file itself; a second line here would only repeat it
     if target not in table.file_urls:
         return raw, LinkRef(raw, None, "", f"link '{raw}': no such file {target} in the content folder")
     return table.base_path + table.file_urls[target] + suffix, LinkRef(raw, target, anchor)

@@ -34,6 +34,8 @@ HOME_LATEST = 8
 PARALLEL_MIN_PAGES = 48
 RESERVED = {"guides", "roles", "tags", "quiz", "assets", "pyodide", "404", "index"}
 MARKDOWN_CACHE = "markdown.pickle"
+# ids the templates give their own elements; a heading may not take one of them
+TEMPLATE_IDS = frozenset({"main", "toc-title", "cta-title", "related-title", "hub-guides", "home-roles", "home-latest"})
 RAW_UNSAFE = re.compile(r"<script\b|\sstyle\s*=|\son[a-z]+\s*=|javascript:", re.IGNORECASE)
 
 
@@ -95,7 +97,7 @@ class Site:
         self.sources: list[Source] = []
         self.pages: list[Page] = []
         self.drafts: set[str] = set()  # content rel paths left out of this build
-        self.unreadable: set[str] = set()  # content rel paths whose frontmatter could not be read
+        self.unreadable: set[str] = set()  # content rel paths with problems already reported
         self.catalog = None
         self.role_names: dict[str, str] = {}
         self.role_plurals: dict[str, str] = {}
@@ -143,6 +145,7 @@ class Site:
                 key = "slug" if "slug" in source.meta else "title"
                 what = f"slug '{page.slug}'" if page.kind == "guide" else f"page /{page.path}"
                 self.problems.append(Problem(source.display, source.line_of(key), f"{what} is already used by {other.source.display}; give one of them another slug"))
+                self.unreadable.add(source.rel)
                 continue
             by_path[page.path] = page
             if page.kind == "guide":
@@ -181,6 +184,7 @@ class Site:
             problems.append(Problem(source.display, source.line_of("slug"), f"slug '{slug}' is reserved for the site's own pages ({', '.join(sorted(RESERVED))})"))
         if problems:
             self.problems += problems
+            self.unreadable.add(source.rel)
             return None
         path = {"home": "", "hub": f"roles/{slug}/", "page": f"{slug}/", "guide": f"guides/{slug}/"}[kind]
         template = {"home": "home.html", "hub": "hub.html", "page": "page.html", "guide": "guide.html"}[kind]
@@ -295,7 +299,7 @@ class Site:
         file_urls = {p.source.rel: p.path for p in self.pages if p.source is not None}
         site_paths = {p.path for p in self.pages} | {"feed.xml", "sitemap.xml", "robots.txt"}
         self.link_table = links.LinkTable(
-            file_urls=file_urls, drafts=frozenset(self.drafts), site_paths=frozenset(site_paths),
+            file_urls=file_urls, drafts=frozenset(self.drafts), broken=frozenset(self.unreadable), site_paths=frozenset(site_paths),
             content_paths={p.path: p.source.rel for p in self.pages if p.source is not None},
             base_path=options.base_path,
         )
@@ -341,6 +345,9 @@ class Site:
             rendered = result if fresh else None
             body, refs = links.rewrite_links(result.html, source.rel, self.link_table)
             toc, ids, minutes = result.toc, result.ids, result.reading_minutes
+            for clash in sorted(ids & TEMPLATE_IDS):
+                line = links.find_line(source.body, source.body_line, "{#" + clash) if "{#" + clash in source.body else source.body_line
+                problems.append(Problem(source.display, line, f"id '#{clash}' is used by the page template; give this heading another id with {{#another-id}}"))
             unsafe = RAW_UNSAFE.search(body)
             if unsafe:
                 line = links.find_line(source.body, source.body_line, unsafe.group(0).strip())
@@ -492,10 +499,10 @@ def build(options: BuildOptions, write: bool = True) -> Report:
     site = Site(options)
     site.gather()
     site.plan()
-    if site.problems:
-        raise ContentErrors(site.problems)
+    # Carry on past content problems so links and directives are checked too: one run, all problems.
+    content_problems = len(site.problems)
     site.prepare_render(state)
-    if site.problems:
+    if len(site.problems) > content_problems:  # a broken template would fail every page
         raise ContentErrors(site.problems)
     results = site.render()
     used = {result.md_key for result in results if result.md_key}

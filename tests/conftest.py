@@ -1,0 +1,65 @@
+"""Shared test helpers: fixture content trees, builds through the real CLI, output snapshots."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # the repository's packages, installed or not
+    sys.path.insert(0, str(ROOT))
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def run_cli(*args: str, capsys=None) -> tuple[int, str, str]:
+    """Run build.py's main in this process; returns (exit code, stdout, stderr)."""
+    from sitegen.cli import main
+
+    try:
+        code = main([str(a) for a in args])
+    except SystemExit as exit_:  # argparse exits for usage errors
+        code = exit_.code
+    out, err = capsys.readouterr() if capsys else ("", "")
+    return code, out, err
+
+
+def run_subprocess(*args: str, cwd: Path = ROOT, timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(ROOT / "build.py"), *map(str, args)], cwd=cwd,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file under folder (relative path -> bytes), for byte-for-byte comparisons."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def content(tmp_path: Path) -> Path:
+    """A private copy of the basic fixture content, free to edit."""
+    target = tmp_path / "content"
+    shutil.copytree(FIXTURES / "basic", target)
+    return target
+
+
+@pytest.fixture
+def built(content: Path, tmp_path: Path, capsys) -> Path:
+    """The basic fixture built into tmp_path/site; returns the output folder."""
+    out = tmp_path / "site"
+    code, _, err = run_cli("build", "--content", content, "--out", out, capsys=capsys)
+    assert code == 0, err
+    return out
+
+
+@pytest.fixture(scope="session")
+def subpath_site(tmp_path_factory) -> Path:
+    """The basic fixture built under a sub-path base URL, shared by read-only tests."""
+    from sitegen.options import BuildOptions
+    from sitegen.pipeline import build
+
+    out = tmp_path_factory.mktemp("subpath") / "site"
+    build(BuildOptions(content_dir=FIXTURES / "basic", out_dir=out, base_url="https://example.org/careers/"))
+    return out
