@@ -44,7 +44,7 @@ def test_answers_in_a_file_and_output_is_deterministic(tmp_path):
     ("", ("/no/such/answers.json",), ["/no/such/answers.json", "cannot read"]),
     ("", ("a.json", "b.json"), ["usage"]),
     ("[" * 100000 + "]" * 100000, (), ["stdin", "nested"]),
-])
+], ids=["unknown-urgency", "bool-salary", "broken-json", "empty", "list", "missing-file", "two-files", "deep-json"])
 def test_bad_input_exits_2_with_one_line(stdin, args, words):
     done = run(*args, stdin=stdin)
     assert done.returncode == 2
