@@ -13,9 +13,9 @@ from html import escape
 from .errors import InputError
 from .money import compact_money
 
-WIDTH, HEIGHT = 440, 340
-PLOT_LEFT, PLOT_RIGHT, PLOT_TOP, PLOT_BOTTOM = 64, 426, 16, 236
-LEGEND_TOP = 280
+WIDTH, HEIGHT = 440, 356
+PLOT_LEFT, PLOT_RIGHT, PLOT_TOP, PLOT_BOTTOM = 76, 424, 16, 236
+LEGEND_TOP = 296
 LEGEND_ROW = 20
 FONT = 'font-family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif"'
 # Okabe-Ito colour-blind-safe palette, plus a distinct dash pattern per path.
