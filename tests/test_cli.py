@@ -1,0 +1,160 @@
+"""The real command line, run as a subprocess: exit codes, messages, new, check and serve."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, ROOT, run_subprocess, tree
+
+
+def test_build_writes_the_site(content, tmp_path):
+    out = tmp_path / "out"
+    result = run_subprocess("build", "--content", content, "--out", out, "--base-url", "https://example.org/careers")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert "built" in result.stdout
+    assert 'href="https://example.org/careers/guides/alpha/"' in (out / "guides/alpha/index.html").read_text()
+
+
+def test_bad_content_exits_1_with_one_line_per_problem(content, tmp_path):
+    out = tmp_path / "out"
+    assert run_subprocess("build", "--content", content, "--out", out).returncode == 0
+    before = tree(out)
+    guide = content / "guides/beta.md"
+    lines = guide.read_text().splitlines()
+    lines[-1] = "Broken on purpose: [alpha](alhpa.md#cloud-heading)."
+    guide.write_text("\n".join(lines) + "\n")
+
+    result = run_subprocess("build", "--content", content, "--out", out)
+
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.splitlines()[0] == f"{guide}:{len(lines)}: link 'alhpa.md#cloud-heading': no such file guides/alhpa.md in the content folder"
+    assert tree(out) == before
+
+
+@pytest.mark.parametrize("args, words", [
+    (["publish"], "invalid choice"),
+    (["build", "--colour"], "unrecognized arguments: --colour"),
+    (["build", "--base-url", "example.org"], "--base-url"),
+    (["serve", "--port", "99999"], "not a port number"),
+    (["serve", "--port", "http"], "not a port number"),
+    (["new"], "the following arguments are required: title"),
+])
+def test_usage_errors_exit_2_without_traceback(args, words):
+    result = run_subprocess(*args)
+    assert result.returncode == 2
+    assert words in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_check_validates_and_writes_nothing(content, tmp_path):
+    before = tree(content)
+    result = run_subprocess("check", "--content", content, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "no problems" in result.stdout
+    assert tree(content) == before
+    assert list(tmp_path.iterdir()) == [content]
+
+
+def test_new_writes_a_valid_guide_once(content, tmp_path):
+    result = run_subprocess("new", "Cloud skills that pay", "--role", "backend-developer", "--kind", "best-skills",
+                            "--content", content)
+    assert result.returncode == 0, result.stderr
+    path = Path(result.stdout.strip())
+    assert path == content / "guides/cloud-skills-that-pay.md"
+    text = path.read_text()
+    assert "title: Cloud skills that pay" in text and "role: backend-developer" in text and "kind: best-skills" in text
+    assert f"date: {dt.date.today().isoformat()}" in text
+    assert run_subprocess("check", "--content", content).returncode == 0
+    out = tmp_path / "out"
+    assert run_subprocess("build", "--content", content, "--out", out, "--drafts").returncode == 0
+    assert (out / "guides/cloud-skills-that-pay/index.html").is_file()
+
+    again = run_subprocess("new", "Cloud skills that pay", "--content", content)
+    assert again.returncode == 1
+    assert "already exists" in again.stderr
+    assert path.read_text() == text
+
+
+def test_new_rejects_an_unknown_role(content):
+    result = run_subprocess("new", "Some title", "--role", "astronaut", "--content", content)
+    assert result.returncode == 2
+    assert "--role 'astronaut' is not a known role" in result.stderr
+    assert not (content / "guides/some-title.md").exists()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fetch(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as err:
+        return err.code, err.read().decode()
+
+
+def wait_for(predicate, seconds: float):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.1)
+    return predicate()
+
+
+def test_serve_rebuilds_and_reports_changes(content):
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/"
+    server = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "serve", "--port", str(port), "--content", str(content)],
+                              cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        def status():
+            try:
+                return json.loads(fetch(base + "__status")[1])
+            except OSError:
+                return None
+
+        first = wait_for(status, 30)
+        assert first is not None and first["errors"] == []
+        code, guide = fetch(base + "guides/beta/")
+        assert code == 200 and "Nothing more to say." in guide
+        assert f'src="/__livereload.js"' in guide
+        assert fetch(base + "__livereload.js")[0] == 200
+        assert fetch(base + "no/such/page/")[0] == 404
+        assert "draft-note" in fetch(base + "guides/")[1]  # drafts are shown while writing
+
+        beta = content / "guides/beta.md"
+        beta.write_text(beta.read_text().replace("Nothing more to say.", "Edited while serving."))
+        changed = wait_for(lambda: (s := status()) and s["generation"] > first["generation"] and s, 10)
+        assert changed and changed["errors"] == []
+        assert "Edited while serving." in fetch(base + "guides/beta/")[1]
+
+        beta.write_text(beta.read_text() + "\n[broken](nowhere.md)\n")
+        broken = wait_for(lambda: (s := status()) and s["errors"] and s, 10)
+        assert broken and f"{beta}:" in broken["errors"][0] and "nowhere.md" in broken["errors"][0]
+        assert "Edited while serving." in fetch(base + "guides/beta/")[1]  # the last good build stays up
+    finally:
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+    assert "Traceback" not in server.stderr.read()

@@ -1,0 +1,201 @@
+"""What a built site contains: pages, links, SEO tags, CDN files, and the sub-path base URL."""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from pathlib import Path
+
+from sitegen.theme import CSP
+
+
+class Elements(HTMLParser):
+    """Every start tag with its attributes, and the text of script blocks."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+        self.scripts: list[tuple[dict, str]] = []
+        self._script = None
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        self.tags.append((tag, attributes))
+        if tag == "script":
+            self._script = (attributes, [])
+
+    def handle_data(self, data):
+        if self._script is not None:
+            self._script[1].append(data)
+
+    def handle_endtag(self, tag):
+        if tag == "script" and self._script is not None:
+            self.scripts.append((self._script[0], "".join(self._script[1])))
+            self._script = None
+
+    def all(self, tag: str) -> list[dict]:
+        return [attrs for name, attrs in self.tags if name == tag]
+
+
+def page(out: Path, path: str) -> Elements:
+    return Elements((out / path).read_text(encoding="utf-8"))
+
+
+def test_every_route_is_written(built):
+    for path in ["index.html", "guides/alpha/index.html", "guides/beta/index.html", "guides/gamma-custom/index.html",
+                 "roles/backend-developer/index.html", "roles/data-analyst/index.html", "about/index.html",
+                 "guides/index.html", "tags/cloud/index.html", "tags/kubernetes/index.html", "quiz/index.html",
+                 "404.html", "sitemap.xml", "robots.txt", "feed.xml", "_headers", "sw.js"]:
+        assert (built / path).is_file(), path
+    assert not (built / "guides/draft-note").exists()
+
+
+def test_guide_page_shows_dates_reading_time_toc_breadcrumbs_related_and_quiz(built):
+    html = (built / "guides/alpha/index.html").read_text()
+    doc = Elements(html)
+    assert "<h1>Alpha guide for backend developers</h1>" in html
+    assert '<time datetime="2026-03-01">1 March 2026</time>' in html
+    assert '<time datetime="2026-04-15">15 April 2026</time>' in html
+    assert re.search(r"· \d+ min read", html)
+    toc = html[html.index('class="toc"'):html.index("</nav>", html.index('class="toc"'))]
+    assert '<a href="#cloud-heading">Cloud heading</a>' in toc and '<a href="#a-sub-heading">A sub heading</a>' in toc
+    crumbs = html[html.index('class="breadcrumbs"'):html.index("</nav>", html.index('class="breadcrumbs"'))]
+    assert crumbs.index('href="/"') < crumbs.index('href="/roles/backend-developer/"') < crumbs.index("Alpha guide")
+    related = html[html.index('id="related-title"'):]
+    # its own `related` first, then the same role (beta is another role but shares a tag)
+    assert related.index("/guides/gamma-custom/") < related.index("/guides/beta/")
+    assert any(a.get("href") == "/quiz/#role=backend-developer" and "button" in a.get("class", "") for a in doc.all("a"))
+
+
+def test_markdown_links_become_page_urls(built):
+    html = (built / "guides/alpha/index.html").read_text()
+    for href in ["/guides/beta/#second-section", "/roles/backend-developer/", "/about/#who", "#cloud-heading"]:
+        assert f'href="{href}"' in html, href
+    assert 'href="/guides/alpha/#cloud-heading"' in (built / "guides/gamma-custom/index.html").read_text()
+    assert 'href="/guides/alpha/"' in (built / "index.html").read_text()
+    assert ".md" not in " ".join(a.get("href", "") for a in page(built, "guides/alpha/index.html").all("a"))
+
+
+def test_markdown_features_render(built):
+    html = (built / "guides/alpha/index.html").read_text()
+    assert "<table>" in html and 'class="align-right"' in html
+    assert 'class="footnote"' in html
+    assert '<h2 id="uplifts">Uplifts</h2>' in html  # attribute list id
+    assert "{{&lt; not-expanded-inside-code &gt;}}" in html  # directives are left alone inside code
+
+
+def test_data_directives_use_the_engine_catalog(built):
+    from engine import catalog
+
+    html = (built / "guides/alpha/index.html").read_text()
+    uplift = catalog.skill_uplift("backend-developer", "cloud", "us")
+    assert f"${uplift['low']:,} to ${uplift['high']:,} a year" in html
+    premium = next(p for p in catalog.parameters() if p["key"] == "job_switch.premium")
+    from sitegen.directives import format_value
+    assert f"A switch pays {format_value(premium)} on average" in html
+
+
+def test_seo_tags_and_structured_data(built):
+    doc = page(built, "guides/alpha/index.html")
+    html_tag = doc.all("html")[0]
+    assert html_tag["lang"] == "en"
+    metas = {m.get("name") or m.get("property"): m.get("content") for m in doc.all("meta")}
+    assert metas["description"] == "The alpha fixture guide, with headings, a table, footnotes and data directives."
+    assert metas["og:title"] == "Alpha guide for backend developers"
+    assert metas["og:url"] == "https://earnverdict.com/guides/alpha/"
+    assert metas["twitter:card"] == "summary"
+    assert [l["href"] for l in doc.all("link") if l.get("rel") == "canonical"] == ["https://earnverdict.com/guides/alpha/"]
+    ld = [json.loads(text) for attrs, text in doc.scripts if attrs.get("type") == "application/ld+json"]
+    assert len(ld) == 1
+    types = {item["@type"]: item for item in ld[0]}
+    assert types["Article"]["datePublished"] == "2026-03-01" and types["Article"]["dateModified"] == "2026-04-15"
+    trail = [entry["item"] for entry in types["BreadcrumbList"]["itemListElement"]]
+    assert trail == ["https://earnverdict.com/", "https://earnverdict.com/roles/backend-developer/", "https://earnverdict.com/guides/alpha/"]
+
+
+def test_no_inline_script_or_style_and_one_csp_everywhere(built):
+    headers = (built / "_headers").read_text()
+    assert f"Content-Security-Policy: {CSP}" in headers
+    for html_file in built.rglob("*.html"):
+        doc = Elements(html_file.read_text())
+        csp = [m["content"] for m in doc.all("meta") if m.get("http-equiv") == "Content-Security-Policy"]
+        assert csp == [CSP], html_file
+        for attrs, text in doc.scripts:
+            assert attrs.get("src") or attrs.get("type") == "application/ld+json", (html_file, attrs)
+            assert not attrs.get("src") or not text.strip()
+        assert not [t for t, attrs in doc.tags if "style" in attrs or any(k.startswith("on") for k in attrs)], html_file
+        assert "<style" not in html_file.read_text()
+
+
+def test_assets_are_content_hashed_and_cached_immutably(built):
+    import hashlib
+
+    css = list((built / "assets").glob("style.*.css"))
+    assert len(css) == 1
+    digest = hashlib.sha256(css[0].read_bytes()).hexdigest()[:10]
+    assert css[0].name == f"style.{digest}.css"
+    assert f'href="/assets/{css[0].name}"' in (built / "index.html").read_text()
+    headers = (built / "_headers").read_text()
+    block = headers[headers.index("/assets/*"):]
+    assert "Cache-Control: public, max-age=31536000, immutable" in block.split("\n\n")[0]
+    assert "max-age=0" in headers.split("\n\n")[0]  # HTML: short caching
+    wasm = [p.relative_to(built).as_posix() for p in built.rglob("*.wasm")]
+    for path in wasm:
+        assert f"/{path}\n  Content-Type: application/wasm" in headers
+
+
+def test_sitemap_feed_and_robots(built):
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "a": "http://www.w3.org/2005/Atom"}
+    locs = [e.text for e in ET.parse(built / "sitemap.xml").getroot().findall("s:url/s:loc", ns)]
+    assert "https://earnverdict.com/guides/alpha/" in locs and "https://earnverdict.com/" in locs
+    assert not any("404" in loc for loc in locs)
+    feed = ET.parse(built / "feed.xml").getroot()
+    titles = [e.text for e in feed.findall("a:entry/a:title", ns)]
+    assert titles == ["Alpha guide for backend developers", "Beta guide for data analysts", "Gamma, a nested guide with its own slug"]
+    assert feed.find("a:updated", ns).text == "2026-04-15T00:00:00Z"
+    assert "Sitemap: https://earnverdict.com/sitemap.xml" in (built / "robots.txt").read_text()
+
+
+def test_hub_index_and_tag_pages_list_guides(built):
+    hub = (built / "roles/backend-developer/index.html").read_text()
+    assert "/guides/alpha/" in hub and "/guides/gamma-custom/" in hub and "/guides/beta/" not in hub
+    assert "Read the" in hub  # the hub's own intro from content/roles/
+    index = (built / "guides/index.html").read_text()
+    assert index.index('id="best-skills"') < index.index('id="how-to-earn-more"')
+    tag = (built / "tags/kubernetes/index.html").read_text()
+    assert "/guides/alpha/" in tag and "/guides/gamma-custom/" in tag and "/guides/beta/" not in tag
+
+
+def test_quiz_page_and_service_worker(built):
+    quiz = (built / "quiz/index.html").read_text()
+    assert "<title>" in quiz and 'rel="canonical" href="https://earnverdict.com/quiz/"' in quiz
+    worker = (built / "sw.js").read_text()
+    config = json.loads(worker[worker.index("{"):worker.index("\n}") + 2])
+    cached = [url for value in config.values() if isinstance(value, list) for url in value]
+    assert "/quiz/" in cached
+    assert any(url.startswith("/assets/style.") for url in cached)
+    assert any(url.endswith(".wasm") for url in cached)  # the Pyodide runtime, for the offline quiz
+
+
+def test_sub_path_base_url_prefixes_every_link(subpath_site):
+    out = subpath_site
+    for html_file in out.rglob("*.html"):
+        doc = Elements(html_file.read_text())
+        urls = [a.get("href") for a in doc.all("a")] + [l.get("href") for l in doc.all("link")] + [s.get("src") for s in doc.all("script")]
+        for url in filter(None, urls):
+            if url.startswith("/"):
+                assert url.startswith("/careers/"), (html_file, url)
+            elif url.startswith("http"):
+                assert url.startswith("https://example.org/careers/") or "schema.org" in url, (html_file, url)
+        canonical = [l["href"] for l in doc.all("link") if l.get("rel") == "canonical"]
+        if html_file.name != "404.html":
+            assert canonical and canonical[0].startswith("https://example.org/careers/"), html_file
+    alpha = (out / "guides/alpha/index.html").read_text()
+    assert 'href="/careers/guides/beta/#second-section"' in alpha
+    assert 'href="/careers/quiz/#role=backend-developer"' in alpha
+    assert "https://example.org/careers/guides/alpha/" in (out / "sitemap.xml").read_text()
+    assert "/careers/assets/*" in (out / "_headers").read_text()
+    assert '"basePath": "/careers/"' in (out / "sw.js").read_text()
