@@ -110,7 +110,8 @@ def skill_upgrade_flows(p, *, hours_needed: float, hours_per_week: float, cost: 
     if study_months > HORIZON_MONTHS:
         first_paid = HORIZON_MONTHS + 1  # not marketable within the horizon: only costs
     else:
-        first_paid = math.ceil(study_months) + wait_months + 1
+        # Rounding first keeps float noise (3.0000000000000004) from costing a whole month.
+        first_paid = math.ceil(round(study_months, 6)) + wait_months + 1
     flows = []
     for m in MONTHS:
         spend = (cost if m == 1 else 0.0) + hourly_value * study_hours_in_month(hours_needed, hours_per_week, m)

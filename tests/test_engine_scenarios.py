@@ -1,5 +1,6 @@
 """The verdict model, rule by rule: scenario table plus focused checks of each rule."""
 
+import math
 import tomllib
 from pathlib import Path
 
@@ -191,3 +192,39 @@ def test_output_has_the_contract_keys():
 def test_currency_follows_the_market(market, currency):
     result = verdict({**BACKEND_US, "market": market, "hours_per_week": 5, "urgency": "soon"})
     assert result["currency"] == currency == result["market_band"]["currency"]
+
+
+def test_side_hustle_gain_worked_by_hand():
+    """10 h/week, US backend, cloud and API design held: rate $44 x 1.5, 179/253 billable, 30% tax."""
+    result = verdict({**BACKEND_US, "salary": 125000, "hours_per_week": 10, "urgency": "soon",
+                      "skills": ["cloud", "api-design"]})
+    full_month = 10 * 52 / 12 * 44 * 1.5 * 179 / 253 * (1 - 0.3)
+    ramp = sum(min(1, (m - 1) / 6) for m in range(1, 37))
+    assert by_path(result)["side_hustle"]["gain_36m"] == round(full_month * ramp)
+
+
+def test_job_switch_gain_worked_by_hand():
+    """$95k against a $115k midpoint, no in-demand skill: 50% x (1.9% x 115k + 80% x 20k) after 3 months."""
+    result = verdict({**BACKEND_US, "salary": 95000, "hours_per_week": 5, "urgency": "soon"})
+    annual = 0.019 * 115000 + 0.8 * 20000
+    monthly = 0.5 * annual / 12
+    pay = monthly * (9 + 12 * 1.035 + 12 * 1.035 ** 2)
+    hour_value = 44 * 1.5 * (1 - 2 * 0.2) * 179 / 253 * (1 - 0.3)  # no cloud, no API design
+    switch = by_path(result)["job_switch"]
+    assert switch["gain_36m"] == pytest.approx(pay - 60 * hour_value, abs=1)
+    assert switch["monthly"][2] == pytest.approx(-60 * hour_value, abs=1)
+
+
+def test_promotion_route_worked_by_hand():
+    """Cloud on a promotion track: (70% - 10%) x (50% x $32.5k + 8.5% x $115k) a year, from month 13."""
+    held = ["kubernetes", "system-design", "ai-ml", "api-design", "sql", "data-engineering", "security"]
+    result = verdict({**BACKEND_US, "hours_per_week": 10, "urgency": "soon", "promotion_track": True,
+                      "skills": held})
+    assert result["skill_to_learn"]["skill"] == "cloud"
+    annual = (0.7 - 0.1) * (0.5 * 32500 + 0.085 * 115000)
+    study_months = 130 / (10 * 52 / 12)  # 3.0 months, so pay starts after 3 + 6 months
+    hour_value = 44 * 1.5 * (1 - 0.2) * 179 / 253 * 0.7  # cloud missing, API design held
+    costs = 300 + 130 * hour_value
+    first_paid = math.ceil(study_months) + 6 + 1
+    pay = sum(annual / 12 * (1.035 ** ((m - 1) // 12)) for m in range(first_paid, 37))
+    assert by_path(result)["skill_upgrade"]["gain_36m"] == pytest.approx(pay - costs, abs=1)
