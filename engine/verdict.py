@@ -56,13 +56,18 @@ def path_result(path: str, flows: list[float], reasons: list[str], **extra) -> d
     return {
         "path": path,
         "name": PATH_LABELS[path],
-        "gain_12m": curve[11],
+        "gain_12m": curve[model.MONTHS_PER_YEAR - 1],
         "gain_36m": curve[-1],
         "payoff_month": model.payoff_month(curve),
         "monthly": curve,
         "reasons": reasons,
         **extra,
     }
+
+
+def money_in(currency: str):
+    """A formatter of amounts in one currency, for reasons."""
+    return lambda amount: compact_money(amount, currency)
 
 
 def skill_names(slugs) -> str:
@@ -72,7 +77,7 @@ def skill_names(slugs) -> str:
 # Job switch --------------------------------------------------------------------------
 
 def job_switch_path(p, s: Situation, ctx: Context) -> dict:
-    money = lambda x: compact_money(x, ctx.currency)  # noqa: E731
+    money = money_in(ctx.currency)
     landing = model.landing_probability(p, ctx.counted_in_demand)
     annual = model.job_switch_annual_gain(p, ctx.salary, ctx.band["mid"], ctx.counted_in_demand)
     flows = model.job_switch_flows(p, annual_gain=annual, landing=landing, hourly_value=ctx.hourly_value)
@@ -142,7 +147,7 @@ def skill_upgrade_path(p, s: Situation, ctx: Context, skill: str | None) -> tupl
     if skill is None:
         reasons = ["You already hold every skill the model knows, so there is no skill left to add."]
         return path_result("skill_upgrade", [0.0] * model.HORIZON_MONTHS, reasons), None
-    money = lambda x: compact_money(x, ctx.currency)  # noqa: E731
+    money = money_in(ctx.currency)
     option = skill_option(p, s, ctx, skill)
     uplift, months = option["uplift"], option["months"]
     name = names("skills")[skill]["name"]
@@ -181,7 +186,7 @@ def skill_upgrade_path(p, s: Situation, ctx: Context, skill: str | None) -> tupl
 # Side hustle -------------------------------------------------------------------------
 
 def side_hustle_path(p, s: Situation, ctx: Context) -> dict:
-    money = lambda x: compact_money(x, ctx.currency)  # noqa: E731
+    money = money_in(ctx.currency)
     flows = model.side_hustle_flows(p, s.hours_per_week, ctx.hourly_value)
     plural = names("roles")[s.role]["plural"]
     if s.hours_per_week <= 0:
