@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,9 +81,20 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
     header_rules: list[tuple[str, list[tuple[str, str]]]] = []
     log: list[str]
 
+    def send_header(self, keyword: str, value: str) -> None:
+        # A header the _headers file sets replaces the server's own (e.g. Content-Type).
+        if not getattr(self, "_from_rules", False) and keyword.lower() in self._rule_names():
+            return
+        super().send_header(keyword, value)
+
+    def _rule_names(self) -> set[str]:
+        return {name.lower() for name, _ in headers_for(self.header_rules, self.path.split("?", 1)[0])}
+
     def end_headers(self) -> None:
+        self._from_rules = True
         for name, value in headers_for(self.header_rules, self.path.split("?", 1)[0]):
             self.send_header(name, value)
+        self._from_rules = False
         super().end_headers()
 
     def log_message(self, format: str, *args) -> None:  # quiet test output, keep a record
@@ -209,3 +221,19 @@ def generated_answers(catalog, count: int, seed: int = 20260101) -> list[dict]:
             item["promotion_track"] = rng.random() < 0.5
         answers.append(item)
     return answers
+
+
+def wait_until(page, expression: str, arg=None, timeout_ms: int = 120_000, poll_ms: int = 50):
+    """Poll a JS function until it returns something truthy.
+
+    page.wait_for_function evaluates its predicate with eval inside the page, which the site's
+    Content-Security-Policy (rightly) forbids; page.evaluate runs outside it.
+    """
+    deadline = time.monotonic() + timeout_ms / 1000
+    while True:
+        value = page.evaluate(expression, arg)
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout_ms} ms waiting for {expression}")
+        page.wait_for_timeout(poll_ms)

@@ -21,6 +21,11 @@
   const bands = JSON.parse(app.dataset.bands || "{}");
   const basePath = app.dataset.base || "/";
 
+  // Chromium fetches the page icon again whenever the URL changes, and the URL changes with
+  // every verdict (the answers live in the fragment): an inline icon keeps that off the wire.
+  const icon = document.querySelector('link[rel~="icon"]');
+  if (icon && app.dataset.icon) icon.href = app.dataset.icon;
+
   const FIELDS = ["role", "level", "market", "salary", "hours_per_week", "urgency", "skills", "promotion_track"];
   const MAX_HOURS = 60;
   // A salary beyond this multiple of the market's top band is a typo, not a career.
