@@ -371,3 +371,44 @@ def test_guide_pages_load_no_pyodide_and_only_the_service_worker_script(visit, s
     assert [re.sub(r"\.[0-9a-f]{6,}\.js$", ".js", urlsplit(s).path.rsplit("/", 1)[-1]) for s in scripts] == ["sw-register.js"]
     assert [u for u in v.requests if "/pyodide/" in u] == []
     assert v.csp_violations() == []
+
+
+def test_a_runtime_that_cannot_load_is_reported_plainly(visit, server):
+    v = visit()
+    v.context.route("**/pyodide/pyodide.asm.wasm",
+                    lambda route: route.fulfill(status=200, body=b"truncated", headers={"Content-Type": "application/wasm"}))
+    v.open("/quiz/#" + FRAGMENT)
+    page = v.page
+    page.wait_for_selector("#quiz-app[data-engine=failed]", state="attached", timeout=60_000)
+    assert "could not load" in page.locator("#quiz-status").inner_text()
+    rejected = page.evaluate("() => window.earnverdict.ready.then(() => null, (e) => e.message)")
+    assert rejected and "could not load" in rejected
+
+
+def test_answering_before_the_engine_is_ready_shows_progress_then_the_verdict(visit, server):
+    v = visit()
+    release = []
+
+    def hold_wasm(route):
+        release.append(route)
+
+    v.context.route("**/pyodide/pyodide.asm.wasm", hold_wasm)
+    v.open("/quiz/#role=backend-developer&level=mid&market=us&urgency=soon")
+    page = v.page
+    page.click("button[type=submit]")
+    assert page.locator("#quiz-progress").is_visible()
+    assert page.locator("#quiz-status-text").inner_text().strip() != ""
+    assert page.is_hidden("#quiz-result")
+    deadline = 200  # let the worker ask for the runtime
+    while not release and deadline:
+        page.wait_for_timeout(50)
+        deadline -= 1
+    assert release, "the worker never requested the runtime"
+    for route in release:
+        route.continue_()
+    v.context.unroute("**/pyodide/pyodide.asm.wasm")
+    page.wait_for_selector(SHOWN, state="attached", timeout=READY_MS)
+    assert page.locator("#quiz-progress").is_hidden()
+    expected = dict(ANSWERS, salary=None, skills=[], promotion_track=False)
+    del expected["salary"]
+    assert headline(page) == json.loads(cli(expected))["headline"]

@@ -46,12 +46,27 @@ function answer(id, answers, chart) {
   postMessage(Object.assign({ type: "result", id }, reply));
 }
 
+function fail(error) {
+  if (engine) return;
+  postMessage({ type: "failed", message: String(error && error.message || error) });
+}
+
+// Pyodide 0.25 reports a WebAssembly module that cannot be instantiated (a truncated or
+// blocked download) only with console.warn, and loadPyodide then never settles; watching for
+// that warning lets the page say so instead of waiting forever.
+const warn = console.warn.bind(console);
+console.warn = (...args) => {
+  warn(...args);
+  if (!engine && typeof args[0] === "string" && args[0].startsWith("wasm instantiation failed")) {
+    fail(new Error("the WebAssembly runtime could not be loaded"));
+  }
+};
+self.addEventListener("unhandledrejection", (event) => fail(event.reason));
+
 self.onmessage = (event) => {
   const message = event.data;
   if (message.type === "init" && !started) {
-    started = start(message.indexURL).catch((error) => {
-      postMessage({ type: "failed", message: String(error && error.message || error) });
-    });
+    started = start(message.indexURL).catch(fail);
   } else if (message.type === "verdict") {
     started.then(() => {
       try {
