@@ -16,6 +16,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync"]
 READY_TIMEOUT_MS = 120_000
 API_TIMEOUT_MS = 15_000
+# How long a guide page is watched after load: its service worker registers on load and then
+# precaches in the background.
+GUIDE_SETTLE_MS = 8_000
 PYODIDE_DIR = "pyodide"
 PYODIDE_FILES = ("pyodide.js", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip")
 # A question is interactive once a form control is in the document, enabled and laid out, and
@@ -131,6 +134,7 @@ class QuizResults:
     verdict_first_ms: list[float] = field(default_factory=list)
     guide_scripts: list[str] = field(default_factory=list)
     guide_pyodide_requests: list[str] = field(default_factory=list)
+    guide_page_requests: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
 
@@ -174,21 +178,21 @@ def _cold_and_warm(browser, url: str, verdicts: int, results: QuizResults, quiz:
     (results.quiz_warm if quiz else results.bare_warm).append(warm)
 
 
-def _guide_page_loads(browser, url: str, results: QuizResults) -> None:
-    """The scripts a guide page loads itself, and any Pyodide fetch in its context (service
-    worker included) in the seconds after load."""
+def _guide_page_loads(browser, url: str, server_log: list[str], results: QuizResults) -> None:
+    """The scripts a guide page loads itself, and what the server sees fetched in the seconds
+    after load by anyone in its context (the service worker included)."""
     context = browser.new_context()
     try:
-        seen: list[str] = []
-        context.on("request", lambda r: seen.append(r.url))
         page = context.new_page()
         scripts: list[str] = []
         page.on("response", lambda r: scripts.append(r.url)
                 if r.request.resource_type == "script" else None)
+        start = len(server_log)
         page.goto(url, wait_until="load")
-        page.wait_for_timeout(3000)
+        page.wait_for_timeout(GUIDE_SETTLE_MS)
         results.guide_scripts = sorted(set(scripts))
-        results.guide_pyodide_requests = sorted({u for u in seen if "/pyodide" in u})
+        results.guide_pyodide_requests = sorted({p for p in server_log[start:] if f"/{PYODIDE_DIR}/" in p})
+        results.guide_page_requests = list(server_log[start:])
     finally:
         context.close()
 
@@ -199,7 +203,7 @@ def measure_quiz(site: Path, workdir: Path, tarball: Path, runs: int, guide_path
 
     results = QuizResults()
     bare = write_bare_site(site, workdir / "bare-pyodide", tarball)
-    with serve_directory(site) as site_url, serve_directory(bare) as bare_url, \
+    with serve_directory(site) as (site_url, site_requests), serve_directory(bare) as (bare_url, _), \
             sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
@@ -213,7 +217,7 @@ def measure_quiz(site: Path, workdir: Path, tarball: Path, runs: int, guide_path
                         line = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
                         results.problems.append(f"{'quiz' if is_quiz else 'bare'} run {run}: {line}")
             if guide_path:
-                _guide_page_loads(browser, site_url + guide_path.lstrip("/"), results)
+                _guide_page_loads(browser, site_url + guide_path.lstrip("/"), site_requests, results)
         finally:
             browser.close()
     return results

@@ -299,6 +299,7 @@ def main(argv: list[str] | None = None) -> int:
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="earnverdict-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
     started = datetime.now(timezone.utc)
+    load_start = os.getloadavg()
     report: list[str] = [f"## Benchmark run {started:%Y-%m-%d %H:%M} UTC", "",
                          f"Machine: {machine_line()}.  ",
                          f"Command: `bench/run.py {' '.join(sys.argv[1:] if argv is None else argv)}`", ""]
@@ -368,6 +369,10 @@ def main(argv: list[str] | None = None) -> int:
             if args.workdir is None:
                 shutil.rmtree(workdir, ignore_errors=True)
 
+    load_end = os.getloadavg()
+    report += [f"Load average (1 min) at start {load_start[0]:.2f}, at end {load_end[0]:.2f}: other work on "
+               "the machine slows every tool; runs alternate so it spreads across them.", ""]
+    data["loadavg"] = {"start": load_start, "end": load_end}
     report += ["### Targets", "", "| target | measured | verdict |", "| --- | --- | --- |"]
     report += [f"| {name} | {measured} | {verdict_word(met)} |" for name, measured, met in targets]
     data["targets"] = [{"target": t, "measured": m, "met": ok} for t, m, ok in targets]
@@ -442,9 +447,13 @@ def weight_section(site: Path):
     guide = first_guide(site)
     quiz = site / "quiz" / "index.html"
     if guide:
-        rows.append(weigh("guide page + CSS (+ sw-register)", site, page_assets(site, site / guide / "index.html")))
+        files = page_assets(site, site / guide / "index.html")
+        rows.append(weigh("guide page: HTML + CSS", site, [f for f in files if f.suffix != ".js"]))
+        rows.append(weigh("guide page: its JS (service worker registration, sw.js)", site,
+                          [f for f in files if f.suffix == ".js"]))
     if quiz.is_file():
-        w = weigh("quiz page HTML+CSS+JS before Pyodide", site, page_assets(site, quiz))
+        w = weigh("quiz page: HTML + CSS + JS (worker and sw.js included) before Pyodide", site,
+                  page_assets(site, quiz))
         rows.append(w)
         targets.append((f"quiz page's own HTML, CSS and JS under {TARGET_QUIZ_KB} KB before Pyodide",
                         f"{w.raw / 1024:.1f} KB raw ({w.gzip / 1024:.1f} KB gzip)", w.raw < TARGET_QUIZ_KB * 1024))
@@ -466,7 +475,7 @@ def weight_section(site: Path):
 
 
 def quiz_section(site: Path, workdir: Path, runs: int, log):
-    from quiz_timing import PYODIDE_DIR, measure_quiz, median_of
+    from quiz_timing import GUIDE_SETTLE_MS, PYODIDE_DIR, measure_quiz, median_of
     lines = ["### Quiz in headless Chromium (127.0.0.1)", ""]
     targets: list = []
     if not (site / "quiz" / "index.html").is_file() or not (site / PYODIDE_DIR / "pyodide.js").is_file():
@@ -502,8 +511,9 @@ def quiz_section(site: Path, workdir: Path, runs: int, log):
     if r.problems or errors:
         lines += ["Problems: " + "; ".join(r.problems + errors), ""]
     js_beyond = [u for u in r.guide_scripts if "sw-register" not in u]
-    lines += [f"Guide page scripts: {', '.join(u.rsplit('/', 1)[-1] for u in r.guide_scripts) or 'none'}; "
-              f"Pyodide requests from a guide page (service worker included): {len(r.guide_pyodide_requests)}.", ""]
+    lines += [f"Guide page: scripts it loads: {', '.join(u.rsplit('/', 1)[-1] for u in r.guide_scripts) or 'none'}; "
+              f"requests the server saw within {GUIDE_SETTLE_MS / 1000:g} s of load, service worker included: "
+              f"{len(r.guide_page_requests)}, of them Pyodide: {len(r.guide_pyodide_requests)}.", ""]
     targets += [
         (f"quiz: questions interactive within {TARGET_INTERACTIVE_MS} ms of navigation (cold)",
          f"{fmt(q_int_c, '.0f')} ms", None if q_int_c is None else q_int_c <= TARGET_INTERACTIVE_MS),
@@ -520,6 +530,7 @@ def quiz_section(site: Path, workdir: Path, runs: int, log):
     ]
     data = {k: [asdict(t) for t in getattr(r, k)] for k in ("quiz_cold", "quiz_warm", "bare_cold", "bare_warm")}
     data |= {"verdict_ms": r.verdict_ms, "guide_scripts": r.guide_scripts,
+             "guide_page_requests": r.guide_page_requests,
              "guide_pyodide_requests": r.guide_pyodide_requests, "problems": r.problems + errors}
     return lines, targets, data
 
@@ -531,7 +542,7 @@ def lighthouse_section(site: Path, workdir: Path, log):
              "| page | " + " | ".join(CATEGORIES) + " |", "|---" * (len(CATEGORIES) + 1) + "|"]
     pages = [("guide", first_guide(site)), ("quiz", "quiz/" if (site / "quiz" / "index.html").is_file() else None)]
     results, data = [], {}
-    with serve_directory(site) as url:
+    with serve_directory(site) as (url, _):
         for label, path in pages:
             if path is None:
                 lines.append(f"| {label} | not built |" + " |" * (len(CATEGORIES) - 1))

@@ -46,6 +46,11 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, **EXTRA_TYPES}
     rules: list = []
+    requests: list = []  # paths requested, in order: what the browser (and its service worker) fetched
+
+    def do_GET(self) -> None:
+        self.requests.append(self.path.split("?", 1)[0])
+        super().do_GET()
 
     def site_headers(self) -> list[tuple[str, str]]:
         return headers_for(self.rules, self.path.split("?", 1)[0])
@@ -75,15 +80,17 @@ class _QuietServer(http.server.ThreadingHTTPServer):
 
 @contextlib.contextmanager
 def serve_directory(root: Path):
-    """Yields the base URL (ending in /) of root served on a free port of 127.0.0.1."""
+    """Yields (base URL ending in /, the list of paths requested so far) for root served on a
+    free port of 127.0.0.1."""
     headers_file = root / "_headers"
     rules = parse_headers_file(headers_file.read_text()) if headers_file.is_file() else []
-    handler = type("SiteHandler", (_Handler,), {"rules": rules})
+    requests: list[str] = []
+    handler = type("SiteHandler", (_Handler,), {"rules": rules, "requests": requests})
     server = _QuietServer(("127.0.0.1", 0), functools.partial(handler, directory=str(root)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
+        yield f"http://127.0.0.1:{server.server_address[1]}/", requests
     finally:
         server.shutdown()
         server.server_close()

@@ -8,7 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-REFERENCE = re.compile(r'(?:src|href)="([^"#?]+)')
+# Any attribute naming a stylesheet or script: src, href, and data-* such as the quiz's data-worker.
+REFERENCE = re.compile(r'="([^"#?\s]+\.(?:css|js))"')
+# The service worker's precache list names files it fetches in the background, not the page.
+SERVICE_WORKER = "sw.js"
 PYODIDE_DIR = "pyodide"
 # Files at least this big get precompressed copies; smaller ones gain little from them.
 PRECOMPRESS_MIN_BYTES = 1024
@@ -60,8 +63,9 @@ def local_file(site: Path, url: str) -> Path | None:
 
 
 def page_assets(site: Path, page: Path, include_pyodide: bool = False) -> list[Path]:
-    """The page's HTML, the CSS and JS it references, and the scripts those scripts name by file
-    name (workers, the service worker), excluding the Pyodide runtime unless asked."""
+    """The page's HTML, the CSS and JS it references (worker scripts in data- attributes too), and
+    the scripts those scripts name by file name (the service worker), excluding the Pyodide
+    runtime unless asked. The service worker's own precache list is not followed."""
     scripts = [p for p in site.rglob("*.js")
                if include_pyodide or PYODIDE_DIR not in p.relative_to(site).parts]
     found: list[Path] = [page]
@@ -75,7 +79,7 @@ def page_assets(site: Path, page: Path, include_pyodide: bool = False) -> list[P
                 f = local_file(site, url)
                 if f and f.suffix in {".css", ".js"}:
                     refs.append(f)
-        if current.suffix == ".js":
+        if current.suffix == ".js" and current.name != SERVICE_WORKER:
             refs += [s for s in scripts if s.name in text]
         for ref in refs:
             if ref not in found and (include_pyodide or PYODIDE_DIR not in ref.relative_to(site).parts):
