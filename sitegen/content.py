@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -47,27 +48,42 @@ class Source:
         return self.lines.get(key) or self.lines.get(key.split("[")[0], 1)
 
 
-def read_source(path: Path, content_dir: Path) -> tuple[Source, list[Problem]]:
-    """Decode and split one file; field types are checked by validate_fields."""
+def read_source(path: Path, content_dir: Path, raw: bytes, display_root: str, parsed: dict) -> tuple[Source, list[Problem]]:
+    """Decode and split one file; field types are checked by validate_fields.
+
+    `parsed` maps a file's content hash to its earlier parse (fields, lines, body), so an
+    unchanged file is not parsed again; files with problems are never kept there."""
     import hashlib
 
     rel = path.relative_to(content_dir).as_posix()
-    source = Source(path=path, rel=rel, display=display_path(path))
-    raw = path.read_bytes()
+    display = rel if display_root == "." else f"{display_root}/{rel}"
+    source = Source(path=path, rel=rel, display=display)
     source.digest = hashlib.sha256(raw).hexdigest()
+    earlier = parsed.get(source.digest)
+    if earlier is not None:
+        meta, source.lines, source.body, source.body_line = earlier
+        source.meta = dict(meta)
+        return source, []
+    problems = decode_and_split(source, raw)
+    if not problems:
+        parsed[source.digest] = (dict(source.meta), source.lines, source.body, source.body_line)
+    return source, problems
+
+
+def decode_and_split(source: Source, raw: bytes) -> list[Problem]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         line = raw.count(b"\n", 0, err.start) + 1
         byte = raw[err.start : err.start + 1].hex()
-        return source, [Problem(source.display, line, f"not UTF-8 text (byte 0x{byte} at offset {err.start}); save the file as UTF-8")]
+        return [Problem(source.display, line, f"not UTF-8 text (byte 0x{byte} at offset {err.start}); save the file as UTF-8")]
     if not text.strip():
-        return source, [Problem(source.display, 1, "empty file: a page needs frontmatter (--- title, description, date ---) and a body")]
-    return source, split_frontmatter(source, text.replace("\r\n", "\n"))
+        return [Problem(source.display, 1, "empty file: a page needs frontmatter (--- title, description, date ---) and a body")]
+    return split_frontmatter(source, text.replace("\r\n", "\n"))
 
 
 def split_frontmatter(source: Source, text: str) -> list[Problem]:
-    boundaries = list(FM_BOUNDARY.finditer(text, 0))
+    boundaries = list(itertools.islice(FM_BOUNDARY.finditer(text), 2))
     if not boundaries or boundaries[0].start() != 0:
         return [Problem(source.display, 1, "no frontmatter: the file must start with a '---' line, then title, description and date, then '---'")]
     if len(boundaries) < 2:

@@ -7,11 +7,13 @@ context under unchanged templates renders to unchanged bytes and is not rendered
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from .content import tag_slug
 from .options import SITE_TITLE
 
 
+@functools.lru_cache(maxsize=4096)
 def long_date(value: dt.date | None) -> str:
     return f"{value.day} {value:%B %Y}" if value else ""
 
@@ -22,6 +24,13 @@ def kind_name(kind: str | None) -> str:
 
 def summary(site, guide) -> dict:
     """How a guide appears in lists: hubs, related guides, the home page, tag pages."""
+    cached = site.summaries.get(guide.path)
+    if cached is None:
+        cached = site.summaries[guide.path] = make_summary(site, guide)
+    return cached
+
+
+def make_summary(site, guide) -> dict:
     return {
         "title": guide.title,
         "description": guide.description,
@@ -98,7 +107,7 @@ def page_context(site, page, body: str, toc: tuple, minutes: int) -> dict:
             updated=page.updated.isoformat() if page.updated else "", updated_text=long_date(page.updated),
             reading_minutes=minutes,
             guide_kind={"slug": page.guide_kind, "name": kind_name(page.guide_kind), "url": f"{base}guides/#{page.guide_kind}"} if page.guide_kind else None,
-            tags=[{"name": t, "url": f"{base}tags/{tag_slug(t)}/"} for t in page.tags],
+            tags=[{"name": t, "url": f"{base}tags/{tag_slug(t)}/"} for t in page.tags],  # noqa: few per page
             related=[summary(site, g) for g in page.extra.get("related_pages", [])],
         )
     if "guides" in page.extra:

@@ -34,9 +34,15 @@ def settings_fingerprint(options: BuildOptions) -> str:
     return digest.hexdigest()
 
 
-def input_fingerprint(options: BuildOptions) -> str:
+def read_content(content_dir: Path) -> dict[Path, bytes]:
+    """Every markdown file under content_dir, in a stable order, read once per build."""
+    return {path: path.read_bytes() for path in files_under(content_dir, "*.md")}
+
+
+def input_fingerprint(options: BuildOptions, contents: dict[Path, bytes]) -> str:
     """The settings plus every content file: equal fingerprints give an identical site."""
     digest = hashlib.sha256(settings_fingerprint(options).encode())
     digest.update(str(options.content_dir.resolve()).encode())
-    digest_files(digest, files_under(options.content_dir, "*.md"), options.content_dir)
+    for path, data in contents.items():
+        digest.update(path.relative_to(options.content_dir).as_posix().encode() + b"\0" + data + b"\0")
     return digest.hexdigest()

@@ -21,6 +21,9 @@ WORDS_PER_MINUTE = 220
 ID_ATTRIBUTE = re.compile(r'\sid="([^"]*)"')
 TAG = re.compile(r"<[^>]+>")
 WORD = re.compile(r"\w+")
+# Inline scripts, style attributes and event handlers: the site's CSP would block them.
+# Only real tags are looked at: code samples are escaped (&lt;) and never match.
+RAW_UNSAFE = re.compile(r"<script\b|<[a-z][^<>]*?\s(?:style|on[a-z]+)\s*=|<a\s[^<>]*?href=\"\s*javascript:", re.IGNORECASE)
 ALIGN_STYLE = re.compile(r'style="text-align: (left|right|center);"')
 
 _converter: markdown.Markdown | None = None
@@ -32,6 +35,7 @@ class Rendered:
     toc: tuple  # ((id, title, ((id, title), ...)), ...) for h2 with their h3
     ids: frozenset  # every id in the HTML: heading ids, attr_list ids, footnotes
     words: int
+    unsafe: str  # the first raw HTML the CSP would block ('<script', ' style='...), or ''
 
     @property
     def reading_minutes(self) -> int:
@@ -60,7 +64,17 @@ def render_markdown(markdown_text: str) -> Rendered:
         if h2["level"] == 2
     )
     text = TAG.sub(" ", html)
-    return Rendered(html=html, toc=toc, ids=frozenset(ID_ATTRIBUTE.findall(html)), words=len(WORD.findall(text)))
+    unsafe = RAW_UNSAFE.search(html)
+    return Rendered(html=html, toc=toc, ids=frozenset(ID_ATTRIBUTE.findall(html)), words=len(WORD.findall(text)),
+                    unsafe=unsafe_part(unsafe.group(0)) if unsafe else "")
+
+
+def unsafe_part(tag: str) -> str:
+    """The offending bit of a tag, as the writer would search for it: '<script', 'style=', 'onclick='."""
+    if tag.lower().startswith("<script"):
+        return "<script"
+    found = re.search(r"(style|on[a-z]+)\s*=|javascript:", tag, re.IGNORECASE)
+    return found.group(0).replace(" ", "") if found else tag
 
 
 def plain(name: str) -> str:

@@ -68,11 +68,14 @@ def sha256(data: bytes) -> str:
 
 
 def safe_target(out_dir: Path, rel: str) -> Path:
-    """The path for an output file, refusing anything that would land outside out_dir."""
-    target = (out_dir / rel).resolve()
-    if not target.is_relative_to(out_dir.resolve()) or rel.startswith("/") or ".." in rel.split("/"):
+    """The path for an output file, refusing anything that would land outside out_dir.
+
+    Slugs are validated long before this; this is the last line of defence, kept cheap
+    because it runs for every file of every build."""
+    parts = rel.split("/")
+    if not rel or rel.startswith("/") or "\\" in rel or any(part in ("", ".", "..") for part in parts):
         raise ValueError(f"output path {rel!r} is outside the output folder")
-    return target
+    return out_dir.joinpath(*parts)
 
 
 def write_full(out_dir: Path, files: dict[str, bytes]) -> dict:

@@ -19,24 +19,27 @@ import re
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from . import content as content_mod
-from .content import REQUIRED, SLUG, SLUG_HINT, Source, tag_slug
-from .fingerprint import input_fingerprint, settings_fingerprint
+from .fingerprint import input_fingerprint, read_content, settings_fingerprint
 from .options import SITE_TITLE, BuildOptions
 from .output import State, load_state, output_matches, save_state, sha256, write_changed, write_full
 from .problems import ContentErrors, Problem, display_path
 
+if TYPE_CHECKING:
+    from .content import Source
+
 RELATED_MAX = 5
 RELATED_POOL = 20  # newest guides considered per role and per tag: keeps large sites linear
 HOME_LATEST = 8
-# Below this many pages a process pool costs more (fork, pickling) than it saves.
-PARALLEL_MIN_PAGES = 48
+# Rough single-core costs (ms) of rendering one page's markdown and one page's template; a
+# process pool pays for its start and for pickling results only above about POOL_WORTH_MS of work.
+MARKDOWN_MS, TEMPLATE_MS, POOL_WORTH_MS = 3.0, 0.3, 250
 RESERVED = {"guides", "roles", "tags", "quiz", "assets", "pyodide", "404", "index"}
 MARKDOWN_CACHE = "markdown.pickle"
+PARSED_CACHE = "frontmatter.pickle"
 # ids the templates give their own elements; a heading may not take one of them
 TEMPLATE_IDS = frozenset({"main", "toc-title", "cta-title", "related-title", "hub-guides", "home-roles", "home-latest"})
-RAW_UNSAFE = re.compile(r"<script\b|\sstyle\s*=|\son[a-z]+\s*=|javascript:", re.IGNORECASE)
 
 
 @dataclass
@@ -58,6 +61,10 @@ class Page:
     related: list = field(default_factory=list)
     draft: bool = False
     extra: dict = field(default_factory=dict)  # listings a template needs (guides of a hub...)
+    tag_slugs: frozenset = frozenset()
+    markdown: str = ""  # the body with data directives expanded
+    markdown_problems: tuple = ()
+    markdown_key: str = ""
 
     @property
     def out(self) -> str:
@@ -105,22 +112,25 @@ class Site:
         self.assets = {}
         self.link_table = None
         self.md_cache: dict = {}
+        self.parsed: dict = {}
+        self.summaries: dict = {}  # guide path -> how it appears in lists (see context.summary)
         self.previous_keys: dict = {}
         self.settings = ""
 
     # -- gather ---------------------------------------------------------------------------
 
-    def gather(self) -> None:
+    def gather(self, contents: dict[Path, bytes]) -> None:
+        from . import content as content_mod
+
         content_dir = self.options.content_dir
-        if not content_dir.is_dir():
-            self.problems.append(Problem(display_path(content_dir), 0, "content folder not found"))
-            return
         self.catalog = load_catalog(self.problems)
         if self.catalog is not None:
             self.role_names = {r["slug"]: r["name"] for r in self.catalog.roles()}
             self.role_plurals = {r["slug"]: r["plural"] for r in self.catalog.roles()}
-        for path in sorted(content_dir.rglob("*.md")):
-            source, problems = content_mod.read_source(path, content_dir)
+        self.parsed = load_pickle(self.options.state_dir / PARSED_CACHE)
+        display_root = display_path(content_dir)
+        for path, raw in contents.items():
+            source, problems = content_mod.read_source(path, content_dir, raw, display_root, self.parsed)
             self.problems += problems
             if problems:  # still known by name, so links to it do not each report it again
                 self.unreadable.add(source.rel)
@@ -131,6 +141,7 @@ class Site:
 
     def plan(self) -> None:
         """Validate every source's fields and give each one its page."""
+        from .content import tag_slug
         by_path: dict[str, Page] = {}
         guide_slugs: dict[str, Page] = {}
         for source in self.sources:
@@ -159,6 +170,9 @@ class Site:
                 page.extra["related_pages"] = self.related_guides(page, guide_slugs)
 
     def page_for(self, source: Source) -> Page | None:
+        from . import content as content_mod
+        from .content import REQUIRED, SLUG, SLUG_HINT, tag_slug
+
         parts = source.rel.split("/")
         stem = parts[-1][: -len(".md")]
         if source.rel == "index.md":
@@ -194,6 +208,7 @@ class Site:
             role=meta.get("role") or (slug if kind == "hub" else None), guide_kind=meta.get("kind"),
             tags=list(dict.fromkeys(meta.get("tags") or [])), related=list(meta.get("related") or []),
             draft=bool(meta.get("draft", False)),
+            tag_slugs=frozenset(tag_slug(t) for t in meta.get("tags") or []),
         )
 
     def check_related(self, guide_slugs: dict[str, Page]) -> None:
@@ -214,6 +229,8 @@ class Site:
                 self.problems.append(Problem(source.display, source.line_of(f"related[{index}]"), f"related: '{slug}': {reason}"))
 
     def generated_pages(self) -> list[Page]:
+        from .content import tag_slug
+
         guides = sorted((p for p in self.pages if p.kind == "guide"), key=newest_first)
         hubs = {p.role: p for p in self.pages if p.kind == "hub"}
         pages = []
@@ -262,14 +279,14 @@ class Site:
             return chosen
         index = self.guide_index()
         pool: dict[str, Page] = {}
-        for group in ([index["role"].get(page.role, [])] if page.role else []) + [index["tag"].get(tag_slug(t), []) for t in page.tags]:
+        for group in ([index["role"].get(page.role, [])] if page.role else []) + [index["tag"].get(t, []) for t in sorted(page.tag_slugs)]:
             for guide in group[:RELATED_POOL]:
                 pool[guide.slug] = guide
-        mine = {tag_slug(t) for t in page.tags}
+        mine = page.tag_slugs
         taken = {page.slug} | {g.slug for g in chosen}
 
         def closeness(guide: Page) -> tuple:
-            shared = len(mine & {tag_slug(t) for t in guide.tags})
+            shared = len(mine & guide.tag_slugs)
             return (-(2 * (guide.role == page.role and page.role is not None) + shared), *newest_first(guide))
 
         rest = sorted((g for s, g in pool.items() if s not in taken), key=closeness)
@@ -281,14 +298,14 @@ class Site:
             for guide in sorted((p for p in self.pages if p.kind == "guide"), key=newest_first):
                 if guide.role:
                     index["role"].setdefault(guide.role, []).append(guide)
-                for tag in guide.tags:
-                    index["tag"].setdefault(tag_slug(tag), []).append(guide)
+                for tag in guide.tag_slugs:
+                    index["tag"].setdefault(tag, []).append(guide)
             self._guide_index = index
         return self._guide_index
 
     # -- render ----------------------------------------------------------------------------
 
-    def prepare_render(self, state: State) -> None:
+    def prepare_render(self, state: State, output_trusted: bool | None = None) -> None:
         from . import links, theme
 
         options = self.options
@@ -303,10 +320,12 @@ class Site:
             content_paths={p.path: p.source.rel for p in self.pages if p.source is not None},
             base_path=options.base_path,
         )
-        self.md_cache = load_markdown_cache(options.state_dir)
+        self.md_cache = load_pickle(options.state_dir / MARKDOWN_CACHE)
         self.settings = settings_fingerprint(options)
-        trusted = state.settings == self.settings and output_matches(options.out_dir, state)
-        self.previous_keys = state.page_keys if trusted else {}
+        # Pages whose context is unchanged under unchanged settings need no rendering, provided
+        # the output folder still holds exactly what the last build wrote.
+        self.output_trusted = output_trusted if output_trusted is not None else output_matches(options.out_dir, state)
+        self.previous_keys = state.page_keys if self.output_trusted and state.settings == self.settings else {}
         for name in sorted({p.template for p in self.pages}):
             try:
                 self.env.get_template(name)  # compile once, before worker processes fork
@@ -314,11 +333,20 @@ class Site:
                 self.problems.append(template_problem(err, options.templates_dir, name))
 
     def render(self) -> list[PageResult]:
+        from .markup import cache_key
+
         global _SITE
+        misses = 0
+        for page in self.pages:
+            if page.source is not None:
+                page.markdown, page.markdown_problems = expand(page.source, self.catalog)
+                page.markdown_key = cache_key(page.markdown)
+                misses += page.markdown_key not in self.md_cache
+        templates = len(self.pages) if not self.previous_keys else 0
         _SITE = self
         indices = range(len(self.pages))
         workers = min(os.cpu_count() or 1, 8)
-        if workers > 1 and len(self.pages) >= PARALLEL_MIN_PAGES and "fork" in multiprocessing.get_all_start_methods():
+        if workers > 1 and worth_a_pool(misses, templates) and "fork" in multiprocessing.get_all_start_methods():
             context = multiprocessing.get_context("fork")
             chunk = max(1, len(self.pages) // (workers * 8))
             with context.Pool(workers) as pool:
@@ -335,25 +363,27 @@ class Site:
     def render_page(self, page: Page) -> PageResult:
         from . import links
         from .context import page_context
+        from .markup import render_markdown
 
         problems: list[Problem] = []
         body, toc, ids, minutes, refs, rendered, md_key = "", (), frozenset(), 0, [], None, ""
         if page.source is not None:
             source = page.source
-            markdown_text, problems = expand(source, self.catalog)
-            md_key, result, fresh = self.markdown(markdown_text)
-            rendered = result if fresh else None
+            problems = list(page.markdown_problems)
+            md_key = page.markdown_key
+            result = self.md_cache.get(md_key)
+            if result is None:
+                result = rendered = render_markdown(page.markdown)
             body, refs = links.rewrite_links(result.html, source.rel, self.link_table)
             toc, ids, minutes = result.toc, result.ids, result.reading_minutes
             for clash in sorted(ids & TEMPLATE_IDS):
                 line = links.find_line(source.body, source.body_line, "{#" + clash) if "{#" + clash in source.body else source.body_line
                 problems.append(Problem(source.display, line, f"id '#{clash}' is used by the page template; give this heading another id with {{#another-id}}"))
-            unsafe = RAW_UNSAFE.search(body)
-            if unsafe:
-                line = links.find_line(source.body, source.body_line, unsafe.group(0).strip())
-                problems.append(Problem(source.display, line, f"raw HTML '{unsafe.group(0).strip()}' is not allowed: the site's Content-Security-Policy blocks inline scripts and styles"))
+            if result.unsafe:
+                line = links.find_line(source.body, source.body_line, result.unsafe)
+                problems.append(Problem(source.display, line, f"raw HTML '{result.unsafe}' is not allowed: the site's Content-Security-Policy blocks inline scripts and styles"))
         context = page_context(self, page, body, toc, minutes)
-        key = hashlib.sha256((self.settings + page.template + json.dumps(context, sort_keys=True, default=str)).encode()).hexdigest()
+        key = context_key(self.settings, page.template, context)
         data = None
         if self.previous_keys.get(page.out) != key:
             try:
@@ -361,16 +391,6 @@ class Site:
             except Exception as err:
                 problems.append(template_problem(err, self.options.templates_dir, page.template))
         return PageResult(page.out, data, key, refs, ids, md_key, rendered, problems)
-
-    def markdown(self, text: str):
-        """(cache key, Rendered, rendered afresh?) for a page's expanded markdown."""
-        from .markup import cache_key, render_markdown
-
-        key = cache_key(text)
-        cached = self.md_cache.get(key)
-        if cached is not None:
-            return key, cached, False
-        return key, render_markdown(text), True
 
     # -- check links -----------------------------------------------------------------------
 
@@ -417,6 +437,21 @@ class Site:
 
 
 _SITE: Site | None = None
+
+
+def context_key(settings: str, template: str, context: dict) -> str:
+    """What a page's bytes depend on besides the settings; the body is hashed as it is rather
+    than JSON-escaped, which is the slow part for long guides."""
+    info = context["page"]
+    rest = {key: value for key, value in info.items() if key != "body"}
+    digest = hashlib.sha256(f"{settings}\0{template}\0".encode())
+    digest.update(json.dumps(rest, sort_keys=True, default=str).encode())
+    digest.update(b"\0" + info["body"].encode())
+    return digest.hexdigest()
+
+
+def worth_a_pool(markdown_pages: int, template_pages: int) -> bool:
+    return markdown_pages * MARKDOWN_MS + template_pages * TEMPLATE_MS > POOL_WORTH_MS
 
 
 def render_page_at(index: int) -> PageResult:
@@ -471,20 +506,22 @@ def template_problem(err: Exception, templates_dir: Path, name: str) -> Problem:
     return Problem(display_path(path), line, f"template error: {err}")
 
 
-def load_markdown_cache(state_dir: Path) -> dict:
+def load_pickle(path: Path) -> dict:
+    """A cache dict from an earlier build, or {} when there is none or it cannot be read."""
     try:
-        with open(state_dir / MARKDOWN_CACHE, "rb") as fh:
+        with open(path, "rb") as fh:
             cache = pickle.load(fh)
         return cache if isinstance(cache, dict) else {}
     except Exception:
         return {}
 
 
-def save_markdown_cache(state_dir: Path, cache: dict, used: set) -> None:
+def save_cache(path: Path, cache: dict, used: set) -> None:
+    """Keep only what this build used, so caches never outgrow the site."""
     from .output import atomic_write
 
     kept = {key: value for key, value in cache.items() if key in used}
-    atomic_write(state_dir / MARKDOWN_CACHE, pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL))
+    atomic_write(path, pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 # -- the commands' entry points --------------------------------------------------------------
@@ -492,21 +529,25 @@ def save_markdown_cache(state_dir: Path, cache: dict, used: set) -> None:
 
 def build(options: BuildOptions, write: bool = True) -> Report:
     """Build (or, with write=False, only check) the site; raise ContentErrors listing every problem."""
+    if not options.content_dir.is_dir():
+        raise ContentErrors([Problem(display_path(options.content_dir), 0, "content folder not found")])
+    contents = read_content(options.content_dir)
     state = load_state(options.state_dir) if write else State()
-    fingerprint = input_fingerprint(options) if write else ""
-    if write and state.inputs == fingerprint and output_matches(options.out_dir, state):
+    fingerprint = input_fingerprint(options, contents) if write else ""
+    trusted = output_matches(options.out_dir, state) if write else False
+    if trusted and state.inputs == fingerprint:
         return Report(pages=len(state.page_keys), up_to_date=True)
     site = Site(options)
-    site.gather()
+    site.gather(contents)
     site.plan()
     # Carry on past content problems so links and directives are checked too: one run, all problems.
     content_problems = len(site.problems)
-    site.prepare_render(state)
+    site.prepare_render(state, trusted if write else None)
     if len(site.problems) > content_problems:  # a broken template would fail every page
         raise ContentErrors(site.problems)
     results = site.render()
-    used = {result.md_key for result in results if result.md_key}
-    save_markdown_cache(options.state_dir, site.md_cache, used)
+    save_cache(options.state_dir / MARKDOWN_CACHE, site.md_cache, {r.md_key for r in results if r.md_key})
+    save_cache(options.state_dir / PARSED_CACHE, site.parsed, {s.digest for s in site.sources})
     site.check_links(results)
     if site.problems:
         raise ContentErrors(site.problems)
@@ -516,13 +557,11 @@ def build(options: BuildOptions, write: bool = True) -> Report:
     report = Report(pages=len(site.pages), build_id=getattr(site, "build_id", ""))
     if not write:
         return report
-    if site.previous_keys:
+    if site.output_trusted:
+        # Everything is validated and rendered: only changed files are written, each atomically.
         records, report.written = write_changed(options.out_dir, files, state.files)
     else:
-        files = {rel: data for rel, data in files.items()}
-        missing = [rel for rel, data in files.items() if data is None]
-        if missing:  # cannot happen: untrusted output means every page was rendered
-            raise RuntimeError(f"unrendered pages for a full write: {missing[:3]}")
+        # A first build, or an output folder changed by hand: write it whole beside it and swap.
         records = write_full(options.out_dir, files)
         report.written = len(files)
     page_keys = {r.out: r.key for r in results}
