@@ -19,6 +19,7 @@ API_TIMEOUT_MS = 15_000
 # How long a guide page is watched after load: its service worker registers on load and then
 # precaches in the background.
 GUIDE_SETTLE_MS = 8_000
+FORM_CHANGES = 5
 PYODIDE_DIR = "pyodide"
 PYODIDE_FILES = ("pyodide.js", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip")
 # A question is interactive once a form control is in the document, enabled and laid out, and
@@ -132,6 +133,8 @@ class QuizResults:
     bare_warm: list[PageTiming] = field(default_factory=list)
     verdict_ms: list[float] = field(default_factory=list)
     verdict_first_ms: list[float] = field(default_factory=list)
+    form_submit_ms: list[float] = field(default_factory=list)   # answers submitted -> verdict shown
+    form_change_ms: list[float] = field(default_factory=list)   # one answer changed -> verdict redrawn
     guide_scripts: list[str] = field(default_factory=list)
     guide_pyodide_requests: list[str] = field(default_factory=list)
     guide_page_requests: list[str] = field(default_factory=list)
@@ -161,6 +164,48 @@ def _verdict_latencies(page, answers: list[dict], repeats: int) -> list[float]:
     }""", [answers, repeats])
 
 
+# Submit the filled form, or change the hours answer once a verdict shows, and time it until the
+# result section has been redrawn (the observer fires after the handler's DOM updates).
+FORM_VERDICT_JS = """async ([mode, hours]) => {
+    const form = document.getElementById('quiz-form');
+    const result = document.getElementById('quiz-result');
+    const done = new Promise((resolve) => {
+        const observer = new MutationObserver(() => {
+            if (!result.hidden) { observer.disconnect(); resolve(performance.now()); }
+        });
+        observer.observe(result, {attributes: true, childList: true, subtree: true, characterData: true});
+    });
+    const t0 = performance.now();
+    if (mode === 'submit') {
+        form.requestSubmit();
+    } else {
+        const input = form.elements.namedItem('hours_per_week');
+        input.value = String(hours);
+        input.dispatchEvent(new Event('input', {bubbles: true}));
+    }
+    return (await done) - t0;
+}"""
+FORM_ANSWERS = (("select", "#q-role", "backend-developer"), ("check", 'input[name="level"][value="mid"]', None),
+                ("check", 'input[name="market"][value="us"]', None),
+                ("check", 'input[name="urgency"][value="soon"]', None))
+
+
+def _form_verdict_latencies(page, changes: int) -> list[float]:
+    """[first verdict after submitting the answers, then each what-if change]; [] when the page
+    has no quiz form of the expected shape."""
+    if not page.evaluate("!!(document.getElementById('quiz-form') && document.getElementById('quiz-result'))"):
+        return []
+    for action, selector, value in FORM_ANSWERS:
+        if action == "select":
+            page.select_option(selector, value)
+        else:
+            page.check(selector)
+    times = [page.evaluate(FORM_VERDICT_JS, ["submit", 0])]
+    for k in range(changes):
+        times.append(page.evaluate(FORM_VERDICT_JS, ["change", 6 + k]))
+    return times
+
+
 def _cold_and_warm(browser, url: str, verdicts: int, results: QuizResults, quiz: bool) -> None:
     context = browser.new_context()
     try:
@@ -171,6 +216,10 @@ def _cold_and_warm(browser, url: str, verdicts: int, results: QuizResults, quiz:
             times = _verdict_latencies(page, SAMPLE_ANSWERS, verdicts)
             results.verdict_first_ms.append(times[0])
             results.verdict_ms.extend(times)
+            form_times = _form_verdict_latencies(page, FORM_CHANGES)
+            if form_times:
+                results.form_submit_ms.append(form_times[0])
+                results.form_change_ms.extend(form_times[1:])
         warm = _navigate(page, url, want_ready=True)
     finally:
         context.close()
