@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import statistics
 import subprocess
 import tempfile
@@ -64,23 +65,40 @@ class _TreeMemory(threading.Thread):
             self.done.wait(SAMPLE_SECONDS)
 
 
+# GNU time reports the build's peak resident set from a small parent. The benchmark's own
+# ru_maxrss would mislead: Linux carries a parent's high-water mark across fork and exec, so a
+# child of this (corpus-holding) process would inherit its size.
+GNU_TIME = "/usr/bin/time"
+
+
 def run_measured(cmd: list[str], cwd: Path, env: dict | None = None) -> RunResult:
     """Run cmd to completion; wall time by perf_counter, peak memory as the larger of the sampled
-    process-tree PSS and the main process's own ru_maxrss (which catches peaks between samples)."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    process-tree PSS and the largest single process's peak RSS reported by GNU time."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
+            tempfile.NamedTemporaryFile("r") as rss:
+        wrapped = [GNU_TIME, "-f", "%M", "-o", rss.name, *cmd] if Path(GNU_TIME).exists() else cmd
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=err)
+        # A session of its own, so an interrupted benchmark can stop the build and its workers.
+        proc = subprocess.Popen(wrapped, cwd=cwd, env=env, stdout=out, stderr=err, start_new_session=True)
         sampler = _TreeMemory(proc.pid)
         sampler.start()
-        _, status, usage = os.wait4(proc.pid, 0)
+        try:
+            _, status, _ = os.wait4(proc.pid, 0)
+        except BaseException:
+            os.killpg(proc.pid, signal.SIGKILL)
+            os.waitpid(proc.pid, 0)
+            raise
+        finally:
+            sampler.done.set()
+            sampler.join()
         seconds = time.perf_counter() - start
-        sampler.done.set()
-        sampler.join()
         proc.returncode = os.waitstatus_to_exitcode(status)
         err.seek(0)
         tail = err.read().decode("utf-8", "replace").strip().splitlines()[-5:]
-        # ru_maxrss is in kilobytes on Linux.
-        peak_kb = max(sampler.peak_kb, usage.ru_maxrss)
+        peak_kb = sampler.peak_kb
+        reported = rss.read().strip().splitlines()
+        if reported and reported[-1].isdigit():   # kilobytes
+            peak_kb = max(peak_kb, int(reported[-1]))
         return RunResult(seconds, peak_kb / 1024, proc.returncode, "\n".join(tail))
 
 
