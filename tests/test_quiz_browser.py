@@ -62,6 +62,8 @@ class Visit:
         self.page = self.context.new_page()
         self.page.on("console", lambda m: self.console.append(m.text))
         self.page.on("pageerror", lambda e: self.console.append(f"pageerror: {e}"))
+        self.worker_console: list[str] = []
+        self.page.on("worker", lambda w: w.on("console", lambda m: self.worker_console.append(m.text)))
 
     def open(self, path: str) -> None:
         self.page.goto(self.server.origin + path, wait_until="domcontentloaded")
@@ -412,3 +414,26 @@ def test_answering_before_the_engine_is_ready_shows_progress_then_the_verdict(vi
     expected = dict(ANSWERS, salary=None, skills=[], promotion_track=False)
     del expected["salary"]
     assert headline(page) == json.loads(cli(expected))["headline"]
+
+
+def test_pyodide_refuses_an_engine_wheel_that_does_not_match_the_lock(visit, server):
+    def serve_wheel(extra: bytes):
+        def handler(route):
+            response = route.fetch()
+            # Trailing bytes leave a zip that still unpacks, with a different sha256.
+            route.fulfill(response=response, body=response.body() + extra)
+        return handler
+
+    outcomes = {}
+    for name, extra in [("intact", b""), ("tampered", b"\0" * 16)]:
+        v = visit()
+        v.context.route("**/*.whl", serve_wheel(extra))
+        v.open("/quiz/")
+        v.page.wait_for_selector("#quiz-app[data-engine]", state="attached", timeout=READY_MS)
+        outcomes[name] = (v.page.evaluate("document.getElementById('quiz-app').dataset.engine"), v.worker_console)
+    assert outcomes["intact"][0] == "ready"
+    state, console = outcomes["tampered"]
+    assert state == "failed"
+    assert "could not load" in v.page.locator("#quiz-status").inner_text()
+    # The wheel was delivered whole; the fetch failed on its integrity (the lock's sha256).
+    assert "Failed to fetch" in console and any("earnverdict-engine" in m for m in console), console

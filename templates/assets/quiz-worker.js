@@ -34,9 +34,16 @@ async function start(indexURL) {
   const began = performance.now();
   postMessage({ type: "progress", text: "Starting Python…", value: 0.1 });
   importScripts(indexURL + "pyodide.js");
-  const pyodide = await self.loadPyodide({ indexURL, stdout: () => {}, stderr: () => {} });
-  postMessage({ type: "progress", text: "Loading the verdict engine…", value: 0.8 });
-  await pyodide.loadPackage("earnverdict-engine", { messageCallback: () => {}, errorCallback: () => {} });
+  // The engine is a package in the site's own lock file. Naming it here has loadPyodide call
+  // loadPackage for it as soon as the lock file is read, so the wheel downloads while the
+  // runtime starts; Pyodide checks it against the sha256 in the lock before installing it.
+  const pyodide = await self.loadPyodide({
+    indexURL,
+    packages: ["earnverdict-engine"],
+    stdout: () => {},
+    stderr: () => {},
+  });
+  postMessage({ type: "progress", text: "Loading the verdict engine…", value: 0.9 });
   engine = pyodide.runPython(BRIDGE);
   postMessage({ type: "ready", ms: Math.round(performance.now() - began) });
 }
