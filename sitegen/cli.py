@@ -108,7 +108,7 @@ def run_build(options: BuildOptions) -> int:
     if report.up_to_date:
         print(f"{options.out_dir}: up to date ({report.pages} pages, {seconds:.2f}s)")
     else:
-        print(f"built {report.pages} pages into {options.out_dir} ({report.written} files written, {seconds:.2f}s)")
+        print(f"built {report.pages} pages into {options.out_dir} ({report.rendered} rendered, {report.written} files written, {seconds:.2f}s)")
     return EXIT_OK
 
 

@@ -37,6 +37,14 @@ class LinkTable:
     content_paths: dict  # site path -> content rel path (pages whose anchors can be checked)
     base_path: str
 
+    def fingerprint(self) -> str:
+        """Equal for equal tables in any process (sets are sorted: their order is per process)."""
+        import hashlib
+        import json
+
+        canonical = {name: sorted(value) if isinstance(value, frozenset) else value for name, value in vars(self).items()}
+        return hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()
+
 
 def rewrite_links(body_html: str, rel: str, table: LinkTable) -> tuple[str, list[LinkRef]]:
     refs: list[LinkRef] = []

@@ -82,3 +82,43 @@ def plain(name: str) -> str:
     import html
 
     return html.unescape(TAG.sub("", name))
+
+
+class MarkdownCache:
+    """Renderings on disk, one file per content hash, so a build loads only what it needs and
+    worker processes can store their own results."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def path(self, key: str) -> Path:
+        return self.folder / key[:2] / f"{key}.pickle"
+
+    def get(self, key: str) -> Rendered | None:
+        import pickle
+
+        try:
+            with open(self.path(key), "rb") as fh:
+                value = pickle.load(fh)
+            return value if isinstance(value, Rendered) else None
+        except Exception:
+            return None
+
+    def has(self, key: str) -> bool:
+        return self.path(key).is_file()
+
+    def put(self, key: str, rendered: Rendered) -> None:
+        import pickle
+
+        from .output import atomic_write
+
+        atomic_write(self.path(key), pickle.dumps(rendered, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def prune(self, used: set[str]) -> None:
+        """Drop renderings this build did not use, so the cache never outgrows the site."""
+        if not self.folder.is_dir():
+            return
+        for shard in self.folder.iterdir():
+            for entry in shard.iterdir() if shard.is_dir() else ():
+                if entry.name.endswith(".pickle") and entry.name[: -len(".pickle")] not in used:
+                    entry.unlink(missing_ok=True)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 STATE_FILE = "state.pickle"
-STATE_VERSION = 2
+STATE_VERSION = 3
 
 
 @dataclass
@@ -28,7 +28,7 @@ class State:
     inputs: str = ""  # fingerprint of every input; equal means the build would change nothing
     settings: str = ""  # fingerprint of templates, options and the generator; page keys depend on it
     files: dict = field(default_factory=dict)  # output path -> (sha256, size, mtime_ns)
-    page_keys: dict = field(default_factory=dict)  # output path -> key of what rendered it
+    pages: dict = field(default_factory=dict)  # output path -> PageRecord of the page written there
 
 
 def load_state(state_dir: Path) -> State:
@@ -78,28 +78,43 @@ def safe_target(out_dir: Path, rel: str) -> Path:
     return out_dir.joinpath(*parts)
 
 
-def write_full(out_dir: Path, files: dict[str, bytes]) -> dict:
-    """Write every file into a temporary folder next to out_dir, then swap it in."""
-    out_dir = out_dir.resolve()
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
-    try:
-        for rel, data in files.items():
-            target = safe_target(staging, rel)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-        os.chmod(staging, 0o755)
+class Staging:
+    """A temporary folder beside the output: filled file by file, swapped in whole on success,
+    removed without a trace otherwise."""
+
+    def __init__(self, out_dir: Path):
+        self.out_dir = out_dir.resolve()
+        self.out_dir.parent.mkdir(parents=True, exist_ok=True)
+        self.folder: Path | None = Path(tempfile.mkdtemp(prefix=f".{self.out_dir.name}.new-", dir=self.out_dir.parent))
+        self.digests: dict[str, str] = {}
+
+    def put(self, rel: str, data: bytes) -> None:
+        target = safe_target(self.folder, rel)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        self.digests[rel] = sha256(data)
+
+    def swap(self) -> dict:
+        """Replace the output folder with the staged one; returns the state's file records."""
+        os.chmod(self.folder, 0o755)
         old = None
-        if out_dir.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
-            os.rename(out_dir, old / "site")
-        os.rename(staging, out_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-    return {rel: record(out_dir / rel, data) for rel, data in files.items()}
+        if self.out_dir.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{self.out_dir.name}.old-", dir=self.out_dir.parent))
+            os.rename(self.out_dir, old / "site")
+        os.rename(self.folder, self.out_dir)
+        self.folder = None
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+        records = {}
+        for rel, digest in self.digests.items():
+            stat = safe_target(self.out_dir, rel).stat()
+            records[rel] = (digest, stat.st_size, stat.st_mtime_ns)
+        return records
+
+    def discard(self) -> None:
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            self.folder = None
 
 
 def write_changed(out_dir: Path, files: dict[str, bytes | None], previous: dict) -> tuple[dict, int]:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from .fingerprint import input_fingerprint, read_content, settings_fingerprint
 from .options import SITE_TITLE, BuildOptions
-from .output import State, load_state, output_matches, save_state, sha256, write_changed, write_full
+from .output import Staging, State, load_state, output_matches, save_state, sha256, write_changed
 from .problems import ContentErrors, Problem, display_path
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ HOME_LATEST = 8
 # process pool pays for its start and for pickling results only above about POOL_WORTH_MS of work.
 MARKDOWN_MS, TEMPLATE_MS, POOL_WORTH_MS = 3.0, 0.3, 250
 RESERVED = {"guides", "roles", "tags", "quiz", "assets", "pyodide", "404", "index"}
-MARKDOWN_CACHE = "markdown.pickle"
+MARKDOWN_CACHE = "markdown"  # a folder: one file per rendering
 PARSED_CACHE = "frontmatter.pickle"
 # ids the templates give their own elements; a heading may not take one of them
 TEMPLATE_IDS = frozenset({"main", "toc-title", "cta-title", "related-title", "hub-guides", "home-roles", "home-latest"})
@@ -76,14 +76,24 @@ class Page:
 
 
 @dataclass
+class PageRecord:
+    """What the build state remembers of a rendered page, so an unchanged page is skipped."""
+
+    md_key: str  # hash of its expanded markdown ('' for pages without one)
+    toc: tuple
+    minutes: int
+    ids: frozenset  # every id in its body: the anchors other pages may link to
+    refs: tuple  # its internal links, checked again on every build
+    key: str  # hash of everything its bytes depend on
+    digest: str  # sha256 of its bytes
+
+
+@dataclass
 class PageResult:
     out: str
-    data: bytes | None  # None: unchanged since the last build, keep the file
-    key: str
-    refs: list = field(default_factory=list)
-    ids: frozenset = frozenset()
-    md_key: str = ""  # cache key of the page's markdown rendering ('' for pages without one)
-    rendered: object = None  # the Rendered markdown when it was rendered afresh
+    data: bytes | None  # None: unchanged since the last build; b"" once handed to a sink
+    digest: str
+    record: PageRecord
     problems: list = field(default_factory=list)
 
 
@@ -91,6 +101,7 @@ class PageResult:
 class Report:
     pages: int = 0
     written: int = 0
+    rendered: int = 0  # pages rendered afresh (the rest were unchanged since the last build)
     up_to_date: bool = False
     build_id: str = ""
 
@@ -114,7 +125,7 @@ class Site:
         self.md_cache: dict = {}
         self.parsed: dict = {}
         self.summaries: dict = {}  # guide path -> how it appears in lists (see context.summary)
-        self.previous_keys: dict = {}
+        self.previous: dict = {}
         self.settings = ""
 
     # -- gather ---------------------------------------------------------------------------
@@ -307,6 +318,7 @@ class Site:
 
     def prepare_render(self, state: State, output_trusted: bool | None = None) -> None:
         from . import links, theme
+        from .markup import MarkdownCache
 
         options = self.options
         self.assets = theme.collect_assets(options.templates_dir / "assets")
@@ -320,86 +332,111 @@ class Site:
             content_paths={p.path: p.source.rel for p in self.pages if p.source is not None},
             base_path=options.base_path,
         )
-        self.md_cache = load_pickle(options.state_dir / MARKDOWN_CACHE)
+        self.links_fp = self.link_table.fingerprint()
+        self.md_cache = MarkdownCache(options.state_dir / MARKDOWN_CACHE)
         self.settings = settings_fingerprint(options)
-        # Pages whose context is unchanged under unchanged settings need no rendering, provided
-        # the output folder still holds exactly what the last build wrote.
+        # A page whose inputs are unchanged under unchanged settings is neither rendered nor
+        # written, provided the output folder still holds exactly what the last build wrote.
         self.output_trusted = output_trusted if output_trusted is not None else output_matches(options.out_dir, state)
-        self.previous_keys = state.page_keys if self.output_trusted and state.settings == self.settings else {}
+        self.previous = state.pages if self.output_trusted and state.settings == self.settings else {}
         for name in sorted({p.template for p in self.pages}):
             try:
                 self.env.get_template(name)  # compile once, before worker processes fork
             except Exception as err:
                 self.problems.append(template_problem(err, options.templates_dir, name))
 
-    def render(self) -> list[PageResult]:
+    def render(self, sink=None) -> list[PageResult]:
+        """Render every page (in worker processes when that pays). `sink(out, data)` takes each
+        page's bytes as they arrive, so a full build never holds the whole site in memory."""
         from .markup import cache_key
 
         global _SITE
-        misses = 0
+        unrendered, templates = 0, 0
         for page in self.pages:
             if page.source is not None:
                 page.markdown, page.markdown_problems = expand(page.source, self.catalog)
                 page.markdown_key = cache_key(page.markdown)
-                misses += page.markdown_key not in self.md_cache
-        templates = len(self.pages) if not self.previous_keys else 0
+            previous = self.previous.get(page.out)
+            if previous is None or previous.md_key != page.markdown_key:
+                templates += 1
+                unrendered += page.source is not None and not self.md_cache.has(page.markdown_key)
         _SITE = self
-        indices = range(len(self.pages))
         workers = min(os.cpu_count() or 1, 8)
-        if workers > 1 and worth_a_pool(misses, templates) and "fork" in multiprocessing.get_all_start_methods():
+        results = []
+        if workers > 1 and worth_a_pool(unrendered, templates) and "fork" in multiprocessing.get_all_start_methods():
             context = multiprocessing.get_context("fork")
             chunk = max(1, len(self.pages) // (workers * 8))
             with context.Pool(workers) as pool:
-                results = pool.map(render_page_at, indices, chunksize=chunk)
+                for result in pool.imap(render_page_at, range(len(self.pages)), chunksize=chunk):
+                    results.append(self.take(result, sink))
         else:
-            results = [render_page_at(i) for i in indices]
+            results = [self.take(render_page_at(i), sink) for i in range(len(self.pages))]
         _SITE = None
-        for result in results:
-            self.problems += result.problems
-            if result.rendered is not None:
-                self.md_cache[result.md_key] = result.rendered
         return results
+
+    def take(self, result: PageResult, sink) -> PageResult:
+        self.problems += result.problems
+        if sink is not None and result.data is not None:
+            sink(result.out, result.data)
+            result.data = b""  # written; only its digest is kept
+        return result
 
     def render_page(self, page: Page) -> PageResult:
         from . import links
         from .context import page_context
-        from .markup import render_markdown
 
-        problems: list[Problem] = []
-        body, toc, ids, minutes, refs, rendered, md_key = "", (), frozenset(), 0, [], None, ""
+        problems: list[Problem] = list(page.markdown_problems)
+        previous = self.previous.get(page.out)
+        body_id = page.markdown_key + self.links_fp if page.source is not None else ""
+        if previous is not None and previous.md_key == page.markdown_key:
+            # Same markdown and same link targets: same body, so its outline and links stand.
+            context = page_context(self, page, "", previous.toc, previous.minutes)
+            key = context_key(self.settings, page.template, context, body_id)
+            if key == previous.key:
+                return PageResult(page.out, None, previous.digest, previous)
+        body, toc, ids, minutes, refs = "", (), frozenset(), 0, ()
         if page.source is not None:
             source = page.source
-            problems = list(page.markdown_problems)
-            md_key = page.markdown_key
-            result = self.md_cache.get(md_key)
-            if result is None:
-                result = rendered = render_markdown(page.markdown)
-            body, refs = links.rewrite_links(result.html, source.rel, self.link_table)
-            toc, ids, minutes = result.toc, result.ids, result.reading_minutes
+            rendered = self.markdown(page)
+            body, found = links.rewrite_links(rendered.html, source.rel, self.link_table)
+            refs = tuple(found)
+            toc, ids, minutes = rendered.toc, rendered.ids, rendered.reading_minutes
             for clash in sorted(ids & TEMPLATE_IDS):
                 line = links.find_line(source.body, source.body_line, "{#" + clash) if "{#" + clash in source.body else source.body_line
                 problems.append(Problem(source.display, line, f"id '#{clash}' is used by the page template; give this heading another id with {{#another-id}}"))
-            if result.unsafe:
-                line = links.find_line(source.body, source.body_line, result.unsafe)
-                problems.append(Problem(source.display, line, f"raw HTML '{result.unsafe}' is not allowed: the site's Content-Security-Policy blocks inline scripts and styles"))
-        context = page_context(self, page, body, toc, minutes)
-        key = context_key(self.settings, page.template, context)
-        data = None
-        if self.previous_keys.get(page.out) != key:
-            try:
-                data = self.env.get_template(page.template).render(context).encode()
-            except Exception as err:
-                problems.append(template_problem(err, self.options.templates_dir, page.template))
-        return PageResult(page.out, data, key, refs, ids, md_key, rendered, problems)
+            if rendered.unsafe:
+                line = links.find_line(source.body, source.body_line, rendered.unsafe)
+                problems.append(Problem(source.display, line, f"raw HTML '{rendered.unsafe}' is not allowed: the site's Content-Security-Policy blocks inline scripts and styles"))
+        context = page_context(self, page, "", toc, minutes)
+        key = context_key(self.settings, page.template, context, body_id)
+        record = PageRecord(page.markdown_key, toc, minutes, ids, refs, key, "")
+        try:
+            context["page"]["body"] = body
+            data = self.env.get_template(page.template).render(context).encode()
+        except Exception as err:
+            problems.append(template_problem(err, self.options.templates_dir, page.template))
+            return PageResult(page.out, None, "", record, problems)
+        record.digest = sha256(data)
+        return PageResult(page.out, data, record.digest, record, problems)
+
+    def markdown(self, page: Page):
+        """The page's rendered markdown: from the cache, or rendered now and cached."""
+        from .markup import render_markdown
+
+        rendered = self.md_cache.get(page.markdown_key)
+        if rendered is None:
+            rendered = render_markdown(page.markdown)
+            self.md_cache.put(page.markdown_key, rendered)
+        return rendered
 
     # -- check links -----------------------------------------------------------------------
 
     def check_links(self, results: list[PageResult]) -> None:
         from .links import find_line
 
-        ids = {self.pages[i].source.rel: results[i].ids for i in range(len(results)) if self.pages[i].source is not None}
+        ids = {page.source.rel: result.record.ids for page, result in zip(self.pages, results) if page.source is not None}
         for page, result in zip(self.pages, results):
-            for ref in result.refs:
+            for ref in result.record.refs:
                 message = ref.problem
                 if message is None and ref.anchor and ref.target is not None and ref.anchor not in ids.get(ref.target, ()):
                     where = "on this page" if ref.target == page.source.rel else f"in {ref.target}"
@@ -410,13 +447,14 @@ class Site:
 
     # -- assemble --------------------------------------------------------------------------
 
-    def assemble(self, results: list[PageResult], state: State, with_runtime: bool) -> dict[str, bytes | None]:
+    def assemble(self, results: list[PageResult], with_runtime: bool) -> tuple[dict[str, bytes], dict[str, str]]:
+        """Every file besides the pages (assets, runtime, feeds, _headers, sw.js), and the digest
+        of every output file, pages included."""
         from . import feeds
         from .runtime import quiz_runtime, service_worker
 
         options = self.options
-        files: dict[str, bytes | None] = {r.out: r.data for r in results}
-        files.update({a.path: a.data for a in self.assets.values()})
+        files: dict[str, bytes] = {a.path: a.data for a in self.assets.values()}
         runtime = quiz_runtime(options, self.problems) if with_runtime else {}
         files.update(runtime)
         listed = [p for p in self.pages if p.kind != "not-found"]
@@ -426,28 +464,27 @@ class Site:
         files["feed.xml"] = feeds.atom_feed(options.base_url, SITE_TITLE, sorted(feed_items, key=lambda g: (g["updated"] or g["date"]), reverse=True))
         files["robots.txt"] = feeds.robots(options.base_url)
         files["_headers"] = feeds.headers(options.base_path, [p for p in runtime if p.endswith(".wasm")])
-        digests = {rel: (sha256(data) if data is not None else state.files[rel][0]) for rel, data in files.items()}
+        digests = {r.out: r.digest for r in results}
+        digests.update({rel: sha256(data) for rel, data in files.items()})
+        # The service worker's cache is named after everything else the build wrote.
         self.build_id = hashlib.sha256("".join(f"{rel}\0{digests[rel]}\n" for rel in sorted(digests)).encode()).hexdigest()[:16]
         if with_runtime:
             precache = ["quiz/"] + sorted(a.path for a in self.assets.values()) + sorted(runtime)
             worker = service_worker(options.base_path, self.build_id, precache, self.problems)
             if worker is not None:
                 files["sw.js"] = worker
-        return dict(sorted(files.items()))
+                digests["sw.js"] = sha256(worker)
+        return files, digests
 
 
 _SITE: Site | None = None
 
 
-def context_key(settings: str, template: str, context: dict) -> str:
-    """What a page's bytes depend on besides the settings; the body is hashed as it is rather
-    than JSON-escaped, which is the slow part for long guides."""
-    info = context["page"]
-    rest = {key: value for key, value in info.items() if key != "body"}
-    digest = hashlib.sha256(f"{settings}\0{template}\0".encode())
-    digest.update(json.dumps(rest, sort_keys=True, default=str).encode())
-    digest.update(b"\0" + info["body"].encode())
-    return digest.hexdigest()
+def context_key(settings: str, template: str, context: dict, body_id: str) -> str:
+    """What a page's bytes depend on: the settings, its template, its context, and its body,
+    which is named by the hash of its markdown and of the link targets rather than hashed whole."""
+    text = json.dumps(context, sort_keys=True, default=str)
+    return hashlib.sha256(f"{settings}\0{template}\0{body_id}\0{text}".encode()).hexdigest()
 
 
 def worth_a_pool(markdown_pages: int, template_pages: int) -> bool:
@@ -461,7 +498,8 @@ def render_page_at(index: int) -> PageResult:
         return site.render_page(page)
     except Exception as err:  # a bug must still come out as one line, never a traceback
         where = page.source.display if page.source else page.template
-        return PageResult(page.out, None, "", problems=[Problem(where, 1, f"cannot render /{page.path}: {type(err).__name__}: {err}")])
+        record = PageRecord("", (), 0, frozenset(), (), "", "")
+        return PageResult(page.out, None, "", record, [Problem(where, 1, f"cannot render /{page.path}: {type(err).__name__}: {err}")])
 
 
 def expand(source: Source, catalog) -> tuple[str, list[Problem]]:
@@ -536,7 +574,7 @@ def build(options: BuildOptions, write: bool = True) -> Report:
     fingerprint = input_fingerprint(options, contents) if write else ""
     trusted = output_matches(options.out_dir, state) if write else False
     if trusted and state.inputs == fingerprint:
-        return Report(pages=len(state.page_keys), up_to_date=True)
+        return Report(pages=len(state.pages), up_to_date=True)
     site = Site(options)
     site.gather(contents)
     site.plan()
@@ -545,26 +583,37 @@ def build(options: BuildOptions, write: bool = True) -> Report:
     site.prepare_render(state, trusted if write else None)
     if len(site.problems) > content_problems:  # a broken template would fail every page
         raise ContentErrors(site.problems)
-    results = site.render()
-    save_cache(options.state_dir / MARKDOWN_CACHE, site.md_cache, {r.md_key for r in results if r.md_key})
-    save_cache(options.state_dir / PARSED_CACHE, site.parsed, {s.digest for s in site.sources})
-    site.check_links(results)
-    if site.problems:
-        raise ContentErrors(site.problems)
-    files = site.assemble(results, state, with_runtime=write)
-    if site.problems:
-        raise ContentErrors(site.problems)
-    report = Report(pages=len(site.pages), build_id=getattr(site, "build_id", ""))
-    if not write:
-        return report
-    if site.output_trusted:
-        # Everything is validated and rendered: only changed files are written, each atomically.
-        records, report.written = write_changed(options.out_dir, files, state.files)
-    else:
-        # A first build, or an output folder changed by hand: write it whole beside it and swap.
-        records = write_full(options.out_dir, files)
-        report.written = len(files)
-    page_keys = {r.out: r.key for r in results}
-    save_state(options.state_dir, State(inputs=fingerprint, settings=site.settings, files=records, page_keys=page_keys))
+    # A first build (or one over an output folder changed by hand) is written whole into a
+    # folder beside the output and swapped in at the end; later builds write only changed files.
+    staging = Staging(options.out_dir) if write and not trusted else None
+    try:
+        results = site.render(sink=staging.put if staging else (None if write else discard))
+        save_cache(options.state_dir / PARSED_CACHE, site.parsed, {s.digest for s in site.sources})
+        site.check_links(results)
+        if site.problems:
+            raise ContentErrors(site.problems)
+        files, digests = site.assemble(results, with_runtime=write)
+        if site.problems:
+            raise ContentErrors(site.problems)
+        report = Report(pages=len(site.pages), build_id=site.build_id, rendered=sum(r.data is not None for r in results))
+        if not write:
+            return report
+        if staging is not None:
+            for rel, data in files.items():
+                staging.put(rel, data)
+            records = staging.swap()
+            report.written = len(records)
+        else:
+            files.update({r.out: r.data for r in results})
+            records, report.written = write_changed(options.out_dir, files, state.files)
+    finally:
+        if staging is not None:
+            staging.discard()
+    site.md_cache.prune({page.markdown_key for page in site.pages if page.markdown_key})
+    save_state(options.state_dir, State(inputs=fingerprint, settings=site.settings, files=records,
+                                        pages={r.out: r.record for r in results}))
     return report
 
+
+def discard(out: str, data: bytes) -> None:
+    """`check` renders every page to find problems and keeps none of the bytes."""

@@ -26,7 +26,7 @@ def test_incremental_rebuild_matches_a_fresh_full_build(content, built, tmp_path
 
     code, out, _ = run_cli("build", "--content", content, "--out", built, capsys=capsys)
     assert code == 0
-    written = int(out.split("(")[1].split(" files written")[0])
+    written = int(out.split(" rendered, ")[1].split(" files written")[0])
     fresh = tmp_path / "fresh"
     assert run_cli("build", "--content", content, "--out", fresh, capsys=capsys)[0] == 0
 

@@ -44,6 +44,23 @@ def test_bad_content_exits_1_with_one_line_per_problem(content, tmp_path):
     assert tree(out) == before
 
 
+def test_a_rebuild_in_a_new_process_rewrites_only_what_changed(content, tmp_path):
+    out = tmp_path / "out"
+    assert run_subprocess("build", "--content", content, "--out", out).returncode == 0
+    before = tree(out)
+    guide = content / "guides/beta.md"
+    guide.write_text(guide.read_text().replace("Nothing more to say.", "One more thing to say."))
+
+    result = run_subprocess("build", "--content", content, "--out", out)
+
+    assert result.returncode == 0, result.stderr
+    after = tree(out)
+    changed = sorted(path for path in after if before.get(path) != after[path])
+    # the page itself, and the service worker whose cache is named after the build
+    assert changed == ["guides/beta/index.html", "sw.js"]
+    assert "(1 rendered, 2 files written" in result.stdout  # the other pages were not even rendered
+
+
 @pytest.mark.parametrize("args, words", [
     (["publish"], "invalid choice"),
     (["build", "--colour"], "unrecognized arguments: --colour"),
