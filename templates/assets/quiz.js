@@ -139,6 +139,13 @@
     return bands[raw.role + "/" + raw.level + "/" + raw.market] || null;
   }
 
+  // Once role, level and market are known, the salary box shows the typical salary it
+  // stands for when left blank.
+  function showTypicalSalary() {
+    const band = bandFor(readForm());
+    control("salary").placeholder = band ? "Typical: " + new Intl.NumberFormat().format(band[1]) : "";
+  }
+
   function marketMaxHigh(market) {
     let high = 0;
     for (const key of Object.keys(bands)) {
@@ -434,6 +441,7 @@
     const checked = validate(readForm());
     if (checked.errors) {
       showErrors(checked.errors);
+      if (shown) setStatus("Fix the marked answer to update the verdict below.");
       if (options.focus) {
         const target = focusTarget(firstInvalid(checked.errors));
         if (target) target.focus();
@@ -451,20 +459,20 @@
   });
 
   // What-if: once a verdict is on screen, any change recomputes it in place.
+  const TYPED = ["salary", "hours_per_week"];
   form.addEventListener("input", (event) => {
-    if (!shown) return;
-    if (event.target.name === "salary" || event.target.name === "hours_per_week") {
-      submit({ focus: false });
-    }
+    if (shown && TYPED.includes(event.target.name)) submit({ focus: false });
   });
-  form.addEventListener("change", () => {
-    if (shown) submit({ focus: false });
+  form.addEventListener("change", (event) => {
+    if (["role", "level", "market"].includes(event.target.name)) showTypicalSalary();
+    if (shown && !TYPED.includes(event.target.name)) submit({ focus: false });
   });
 
   function openFromFragment() {
     const values = parseFragment(location.hash);
     if (!Object.keys(values).length) return;
     applyFragment(values);
+    showTypicalSalary();
     const checked = validate(readForm());
     // A full set of answers (a shared verdict) opens the verdict; a partial one (a guide's
     // link naming the role) just fills in what it knows.
