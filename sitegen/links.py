@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import unquote
 
-HREF = re.compile(r'(\shref=")([^"]*)(")')
+HREF = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
 SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
@@ -35,6 +35,7 @@ class LinkTable:
     broken: frozenset  # content rel paths whose own problems are reported already
     site_paths: frozenset  # every site path: 'guides/x/', 'quiz/', 'feed.xml'
     content_paths: dict  # site path -> content rel path (pages whose anchors can be checked)
+    media: dict  # content rel path of an image or other file -> its output path
     base_path: str
 
     def fingerprint(self) -> str:
@@ -80,7 +81,10 @@ def resolve(raw: str, rel: str, table: LinkTable) -> tuple[str, LinkRef | None]:
     if target.startswith("../") or target == "..":
         return raw, LinkRef(raw, None, "", f"link '{raw}': points outside the content folder")
     if not target.endswith(".md"):
-        return raw, LinkRef(raw, None, "", f"link '{raw}': link to a content file (other-guide.md) or a site path (/quiz/)")
+        if target in table.media:
+            return table.base_path + table.media[target] + suffix, None
+        return raw, LinkRef(raw, None, "", f"link '{raw}': no such file {target} in the content folder; "
+                                           "link to a guide's .md file, a file beside it, or a site path such as /quiz/")
     if target in table.drafts:
         return raw, LinkRef(raw, None, "", f"link '{raw}': {target} is a draft and is left out of this build (use --drafts to preview)")
     if target in table.broken:

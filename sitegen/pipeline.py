@@ -109,8 +109,9 @@ class Report:
 class Site:
     """The whole site in memory: options, sources, pages, problems, and what was rendered."""
 
-    def __init__(self, options: BuildOptions):
+    def __init__(self, options: BuildOptions, write: bool = True):
         self.options = options
+        self.write = write  # False for `check`, which leaves even the caches as they were
         self.problems: list[Problem] = []
         self.sources: list[Source] = []
         self.pages: list[Page] = []
@@ -124,6 +125,7 @@ class Site:
         self.link_table = None
         self.md_cache: dict = {}
         self.parsed: dict = {}
+        self.media: dict[str, bytes] = {}  # images and other files beside the markdown, by rel path
         self.summaries: dict = {}  # guide path -> how it appears in lists (see context.summary)
         self.previous: dict = {}
         self.settings = ""
@@ -141,6 +143,9 @@ class Site:
         self.parsed = load_pickle(self.options.state_dir / PARSED_CACHE)
         display_root = display_path(content_dir)
         for path, raw in contents.items():
+            if path.suffix != ".md":
+                self.media[path.relative_to(content_dir).as_posix()] = raw
+                continue
             source, problems = content_mod.read_source(path, content_dir, raw, display_root, self.parsed)
             self.problems += problems
             if problems:  # still known by name, so links to it do not each report it again
@@ -322,15 +327,18 @@ class Site:
 
         options = self.options
         self.assets = theme.collect_assets(options.templates_dir / "assets")
+        # Content images get content-hashed names under assets/, so they are cached like the theme.
+        self.media_paths = {rel: theme.hashed_path(rel, data) for rel, data in self.media.items()}
         site_vars = {"title": SITE_TITLE, "base_url": options.base_url, "base_path": options.base_path,
                      "lang": "en", "live_reload": options.live_reload}
-        self.env = theme.environment(options.templates_dir, options.state_dir / "jinja", site_vars, self.assets, self.catalog)
+        bytecode = options.state_dir / "jinja" if self.write else None
+        self.env = theme.environment(options.templates_dir, bytecode, site_vars, self.assets, self.catalog)
         file_urls = {p.source.rel: p.path for p in self.pages if p.source is not None}
         site_paths = {p.path for p in self.pages} | {"feed.xml", "sitemap.xml", "robots.txt"}
         self.link_table = links.LinkTable(
             file_urls=file_urls, drafts=frozenset(self.drafts), broken=frozenset(self.unreadable), site_paths=frozenset(site_paths),
             content_paths={p.path: p.source.rel for p in self.pages if p.source is not None},
-            base_path=options.base_path,
+            media=self.media_paths, base_path=options.base_path,
         )
         self.links_fp = self.link_table.fingerprint()
         self.md_cache = MarkdownCache(options.state_dir / MARKDOWN_CACHE)
@@ -426,7 +434,8 @@ class Site:
         rendered = self.md_cache.get(page.markdown_key)
         if rendered is None:
             rendered = render_markdown(page.markdown)
-            self.md_cache.put(page.markdown_key, rendered)
+            if self.write:
+                self.md_cache.put(page.markdown_key, rendered)
         return rendered
 
     # -- check links -----------------------------------------------------------------------
@@ -455,6 +464,7 @@ class Site:
 
         options = self.options
         files: dict[str, bytes] = {a.path: a.data for a in self.assets.values()}
+        files.update({self.media_paths[rel]: data for rel, data in self.media.items()})
         runtime = quiz_runtime(options, self.problems) if with_runtime else {}
         files.update(runtime)
         listed = [p for p in self.pages if p.kind != "not-found"]
@@ -575,7 +585,7 @@ def build(options: BuildOptions, write: bool = True) -> Report:
     trusted = output_matches(options.out_dir, state) if write else False
     if trusted and state.inputs == fingerprint:
         return Report(pages=len(state.pages), up_to_date=True)
-    site = Site(options)
+    site = Site(options, write)
     site.gather(contents)
     site.plan()
     # Carry on past content problems so links and directives are checked too: one run, all problems.
@@ -588,7 +598,8 @@ def build(options: BuildOptions, write: bool = True) -> Report:
     staging = Staging(options.out_dir) if write and not trusted else None
     try:
         results = site.render(sink=staging.put if staging else (None if write else discard))
-        save_cache(options.state_dir / PARSED_CACHE, site.parsed, {s.digest for s in site.sources})
+        if write:
+            save_cache(options.state_dir / PARSED_CACHE, site.parsed, {s.digest for s in site.sources})
         site.check_links(results)
         if site.problems:
             raise ContentErrors(site.problems)

@@ -109,7 +109,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
 
 
 def watched_files(content_dir: Path) -> list[Path]:
-    return files_under(content_dir, "*.md") + files_under(TEMPLATES) + files_under(ROOT / "engine")
+    return files_under(content_dir) + files_under(TEMPLATES) + files_under(ROOT / "engine")
 
 
 def snapshot(content_dir: Path) -> tuple:

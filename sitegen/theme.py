@@ -29,11 +29,15 @@ def collect_assets(assets_dir: Path) -> dict[str, Asset]:
     for file in sorted(p for p in assets_dir.rglob("*") if p.is_file()):
         name = file.relative_to(assets_dir).as_posix()
         data = file.read_bytes()
-        digest = hashlib.sha256(data).hexdigest()[:10]
-        pure = PurePosixPath(name)
-        hashed = pure.with_name(f"{pure.stem}.{digest}{pure.suffix}")
-        assets[name] = Asset(name, f"assets/{hashed}", data)
+        assets[name] = Asset(name, hashed_path(name, data), data)
     return assets
+
+
+def hashed_path(name: str, data: bytes) -> str:
+    """'img/chart.png' -> 'assets/img/chart.1a2b3c4d5e.png': a new name whenever the bytes change."""
+    digest = hashlib.sha256(data).hexdigest()[:10]
+    pure = PurePosixPath(name)
+    return f"assets/{pure.with_name(f'{pure.stem}.{digest}{pure.suffix}')}"
 
 
 def script_json(data: object) -> Markup:

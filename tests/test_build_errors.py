@@ -35,6 +35,8 @@ CASES = {
                                        ["slug: '../x' is not a valid slug", "lowercase letters"]),
     "file name escapes the output folder": ("guides/...md", GOOD_HEAD + "---\nBody\n", 1,
                                             ["file name '...md' is not a valid slug"]),
+    "file name that is not a slug": ("guides/My Guide.md", GOOD_HEAD + "---\nBody\n", 1,
+                                     ["file name 'My Guide.md' is not a valid slug", "or set slug:"]),
     "broken link": ("guides/bad.md", GOOD_HEAD + "---\n\nIntro.\n\nSee [the missing guide](missing.md) here.\n", 9,
                     ["link 'missing.md'", "no such file"]),
     "broken anchor": ("guides/bad.md", GOOD_HEAD + "---\nSee [beta](beta.md#no-such-heading).\n", 6,
@@ -54,6 +56,13 @@ CASES = {
                                          ["salary-bands", "mars"]),
     "unknown value key": ("guides/bad.md", GOOD_HEAD + "---\nIt pays {{< value key=\"no.such.key\" >}} more.\n", 6,
                           ["unknown key 'no.such.key'"]),
+    "broken image": ("guides/bad.md", GOOD_HEAD + "---\n![a chart](charts/missing.png)\n", 6,
+                     ["link 'charts/missing.png'", "no such file guides/charts/missing.png"]),
+    "inline style attribute": ("guides/bad.md", GOOD_HEAD + "---\nText\n\n<p style=\"color: red\">red</p>\n", 8,
+                               ["raw HTML 'style='"]),
+    "inline event handler": ("guides/bad.md", GOOD_HEAD + "---\n<b onclick=\"x()\">bold</b>\n", 6, ["raw HTML 'onclick='"]),
+    "heading id taken by the template": ("guides/bad.md", GOOD_HEAD + "---\n## Main points {#main}\n", 6,
+                                         ["id '#main' is used by the page template"]),
     "inline script": ("guides/bad.md", GOOD_HEAD + "---\nText\n\n<script>alert(1)</script>\n", 8,
                       ["raw HTML '<script'", "Content-Security-Policy"]),
 }
@@ -145,3 +154,11 @@ def test_a_published_page_cannot_link_to_a_draft(content, tmp_path, capsys):
     code, _, err = run_cli("build", "--content", content, "--out", tmp_path / "site", "--drafts", capsys=capsys)
     assert code == 0, err
     assert (tmp_path / "site/guides/draft-note/index.html").is_file()
+
+
+def test_code_samples_may_show_script_tags(content, tmp_path, capsys):
+    write(content / "guides/code.md", GOOD_HEAD + "---\n```html\n<script>alert(1)</script>\n<p style=\"x\">\n```\n\nInline `<b onclick=\"x\">` too.\n")
+    code, _, err = run_cli("build", "--content", content, "--out", tmp_path / "site", capsys=capsys)
+    assert code == 0, err
+    page = (tmp_path / "site/guides/code/index.html").read_text()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert" not in page

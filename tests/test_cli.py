@@ -78,11 +78,14 @@ def test_usage_errors_exit_2_without_traceback(args, words):
 
 def test_check_validates_and_writes_nothing(content, tmp_path):
     before = tree(content)
-    result = run_subprocess("check", "--content", content, cwd=tmp_path)
+    cache = tmp_path / "cache"
+    env = {**os.environ, "EARNVERDICT_CACHE": str(cache)}
+    result = subprocess.run([sys.executable, str(ROOT / "build.py"), "check", "--content", str(content)],
+                            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "no problems" in result.stdout
     assert tree(content) == before
-    assert list(tmp_path.iterdir()) == [content]
+    assert list(tmp_path.iterdir()) == [content]  # no site, and not even a cache
 
 
 def test_new_writes_a_valid_guide_once(content, tmp_path):

@@ -147,6 +147,15 @@ def test_assets_are_content_hashed_and_cached_immutably(built):
         assert f"/{path}\n  Content-Type: application/wasm" in headers
 
 
+def test_content_images_are_published_with_hashed_names(built):
+    import hashlib
+
+    source = (built.parent / "content/guides/chart.svg").read_bytes()
+    name = f"chart.{hashlib.sha256(source).hexdigest()[:10]}.svg"
+    assert (built / "assets/guides" / name).read_bytes() == source
+    assert f'src="/assets/guides/{name}"' in (built / "guides/beta/index.html").read_text()
+
+
 def test_sitemap_feed_and_robots(built):
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "a": "http://www.w3.org/2005/Atom"}
     locs = [e.text for e in ET.parse(built / "sitemap.xml").getroot().findall("s:url/s:loc", ns)]
