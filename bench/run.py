@@ -240,6 +240,18 @@ def pyodide_tarball() -> Path:
 
 # --- report --------------------------------------------------------------------------------
 
+def generator_fingerprint() -> str:
+    """Names, sizes and mtimes of the files the build runs on: if they change mid-run, "nothing
+    changed" rebuilds re-render and the run's numbers mix two versions."""
+    digest = hashlib.sha256()
+    for folder in ("sitegen", "engine", "templates"):
+        for path in sorted((ROOT / folder).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                st = path.stat()
+                digest.update(f"{path.relative_to(ROOT)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
 def verdict_word(met: bool | None) -> str:
     return "n/a" if met is None else ("**met**" if met else "**missed**")
 
@@ -305,6 +317,7 @@ def main(argv: list[str] | None = None) -> int:
     workdir.mkdir(parents=True, exist_ok=True)
     started = datetime.now(timezone.utc)
     load_start = os.getloadavg()
+    generator_start = generator_fingerprint()
     report: list[str] = [f"## Benchmark run {started:%Y-%m-%d %H:%M} UTC", "",
                          f"Machine: {machine_line()}.  ",
                          f"Command: `bench/run.py {' '.join(sys.argv[1:] if argv is None else argv)}`", ""]
@@ -381,6 +394,10 @@ def main(argv: list[str] | None = None) -> int:
     report += [f"Load average (1 min) at start {load_start[0]:.2f}, at end {load_end[0]:.2f}: other work on "
                "the machine slows every tool; runs alternate so it spreads across them.", ""]
     data["loadavg"] = {"start": load_start, "end": load_end}
+    data["generator_changed"] = generator_fingerprint() != generator_start
+    if data["generator_changed"]:
+        report += ["**Warning:** sitegen/, engine/ or templates/ changed during this run: rebuilds after "
+                   "the change re-rendered for it, and the run mixes two versions of the build.", ""]
     report += ["### Targets", "", "| target | measured | verdict |", "| --- | --- | --- |"]
     report += [f"| {name} | {measured} | {verdict_word(met)} |" for name, measured, met in targets]
     data["targets"] = [{"target": t, "measured": m, "met": ok} for t, m, ok in targets]
