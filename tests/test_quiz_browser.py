@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -89,7 +90,7 @@ class Visit:
 def visit(browser, server):
     opened = []
 
-    def make(**options):
+    def make(server=server, **options):
         v = Visit(browser, server, **options)
         opened.append(v)
         return v
@@ -437,3 +438,40 @@ def test_pyodide_refuses_an_engine_wheel_that_does_not_match_the_lock(visit, ser
     assert "could not load" in v.page.locator("#quiz-status").inner_text()
     # The wheel was delivered whole; the fetch failed on its integrity (the lock's sha256).
     assert "Failed to fetch" in console and any("earnverdict-engine" in m for m in console), console
+
+
+def cache_state(page) -> dict:
+    return page.evaluate("""async () => {
+        const out = {};
+        for (const name of await caches.keys()) {
+            const cache = await caches.open(name);
+            out[name] = (await cache.keys()).map((r) => new URL(r.url).pathname).sort();
+        }
+        return out;
+    }""")
+
+
+def test_a_new_build_replaces_the_cache_cleanly(visit, tmp_path):
+    site = tmp_path / "site"
+    shutil.copytree(quizkit.built_site(), site)
+    sw = (site / "sw.js").read_text()
+    [old_name] = re.findall(r'"cacheName": "([^"]+)"', sw)
+    with quizkit.SiteServer(site) as deploy:
+        v = visit(server=deploy)
+        v.open("/quiz/")
+        v.wait_ready()
+        quizkit.wait_until(v.page, "() => navigator.serviceWorker.controller !== null")
+        first = cache_state(v.page)
+        assert list(first) == [old_name]
+        lock = json.loads((site / "pyodide" / "pyodide-lock.json").read_text())
+        wheel = "/pyodide/" + lock["packages"]["earnverdict-engine"]["file_name"]
+        for path in ["/quiz/", "/pyodide/pyodide.asm.wasm", "/pyodide/python_stdlib.zip", "/pyodide/pyodide-lock.json", wheel]:
+            assert path in first[old_name], path
+        # The next deploy: a new build id, so a new service worker and a new cache.
+        (site / "sw.js").write_text(sw.replace(old_name, "earnverdict-nextbuild"))
+        v.page.reload(wait_until="domcontentloaded")
+        quizkit.wait_until(v.page, """async () => {
+            const names = await caches.keys();
+            return names.length === 1 && names[0] === 'earnverdict-nextbuild';
+        }""", timeout_ms=60_000)
+        assert sorted(cache_state(v.page)["earnverdict-nextbuild"]) == sorted(first[old_name])
