@@ -240,16 +240,22 @@ def test_works_offline_after_one_visit(visit, server):
     assert v.csp_violations() == []
 
 
-def test_a_share_link_opens_the_same_verdict(visit, server):
-    v = visit()
+def test_a_share_link_opens_the_same_verdict_readable_on_a_360_pixel_screen(visit, server):
+    v = visit(viewport={"width": 360, "height": 740})
     v.open("/quiz/#" + FRAGMENT)
-    v.page.wait_for_selector(SHOWN, state="attached", timeout=READY_MS)
-    assert headline(v.page) == json.loads(cli(ANSWERS))["headline"]
     page = v.page
+    page.wait_for_selector(SHOWN, state="attached", timeout=READY_MS)
+    assert headline(page) == json.loads(cli(ANSWERS))["headline"]
     assert page.input_value("#q-role") == "backend-developer"
     assert page.input_value("#q-salary") == "120000"
     assert page.is_checked("input[name=skills][value=sql]") and page.is_checked("#q-promotion")
     assert not page.is_checked("input[name=skills][value=kubernetes]")
+    # Nothing scrolls sideways on a small phone, every control has a label, no inline styles.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    unlabelled = page.evaluate("""Array.from(document.querySelectorAll('#quiz-form input, #quiz-form select'))
+        .filter(c => c.labels.length === 0).map(c => c.name)""")
+    assert unlabelled == []
+    assert page.evaluate("document.querySelectorAll('[style]').length") == 0
 
 
 def test_a_guide_link_chooses_the_role_and_ignores_unknown_values(visit, server):
@@ -345,18 +351,6 @@ def test_without_webassembly_the_page_says_so(visit, server):
     page.wait_for_selector("#quiz-app[data-engine=failed]", state="attached", timeout=30_000)
     assert "WebAssembly" in page.locator("#quiz-status").inner_text()
     assert page.is_hidden("#quiz-result")
-
-
-def test_readable_on_a_360_pixel_screen_with_every_control_labelled(visit, server):
-    v = visit(viewport={"width": 360, "height": 740})
-    v.open("/quiz/#" + FRAGMENT)
-    page = v.page
-    page.wait_for_selector(SHOWN, state="attached", timeout=READY_MS)
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
-    unlabelled = page.evaluate("""Array.from(document.querySelectorAll('#quiz-form input, #quiz-form select'))
-        .filter(c => c.labels.length === 0).map(c => c.name)""")
-    assert unlabelled == []
-    assert page.evaluate("document.querySelectorAll('[style]').length") == 0
 
 
 def test_guide_pages_load_no_pyodide_and_only_the_service_worker_script(visit, server):
