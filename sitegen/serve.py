@@ -123,7 +123,7 @@ def snapshot(content_dir: Path) -> tuple:
     return tuple(stamps)
 
 
-def rebuild(options: BuildOptions, dev: DevState) -> None:
+def rebuild(options: BuildOptions, dev: DevState, verb: str = "rebuilt") -> None:
     from .pipeline import build
 
     started = time.perf_counter()
@@ -138,7 +138,7 @@ def rebuild(options: BuildOptions, dev: DevState) -> None:
         return
     dev.update(report.written > 0, [])
     if not report.up_to_date:
-        print(f"rebuilt {report.pages} pages ({report.written} files changed, {time.perf_counter() - started:.2f}s)", flush=True)
+        print(f"{verb} {report.pages} pages ({report.written} files changed, {time.perf_counter() - started:.2f}s)", flush=True)
 
 
 def serve(content_dir: Path, port: int) -> int:
@@ -147,7 +147,7 @@ def serve(content_dir: Path, port: int) -> int:
                            base_url=f"http://127.0.0.1:{port}/", drafts=True, live_reload=True)
     dev = DevState()
     options.out_dir.mkdir(parents=True, exist_ok=True)
-    rebuild(options, dev)
+    rebuild(options, dev, verb="built")
     handler = functools.partial(Handler, directory=str(options.out_dir), dev=dev)
     try:
         server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
