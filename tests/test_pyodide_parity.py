@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tomllib
+from pathlib import Path
 
 import pytest
 
@@ -34,9 +36,14 @@ SCENARIOS = [
 ]
 
 
+# The engine's own scenario table (tests/scenarios/verdicts.toml).
+ENGINE_SCENARIOS = [s["answers"] for s in tomllib.loads(
+    (Path(__file__).parent / "scenarios" / "verdicts.toml").read_text())["scenario"]]
+
+
 @pytest.fixture(scope="module")
 def inputs():
-    return SCENARIOS + quizkit.generated_answers(catalog, 300)
+    return ENGINE_SCENARIOS + SCENARIOS + quizkit.generated_answers(catalog, 300)
 
 
 def test_pyodide_gives_the_same_json_as_cpython(inputs, tmp_path):
