@@ -32,10 +32,10 @@ def built_site() -> Path:
     return build_site(out / "site")
 
 
-def build_site(out: Path) -> Path:
+def build_site(out: Path, base_url: str = "http://127.0.0.1/") -> Path:
     """The real site, built by build.py into out (fails the test with build.py's own message)."""
     result = subprocess.run(
-        [sys.executable, "build.py", "build", "--out", str(out), "--base-url", "http://127.0.0.1/"],
+        [sys.executable, "build.py", "build", "--out", str(out), "--base-url", base_url],
         cwd=ROOT, capture_output=True, text=True, timeout=600,
     )
     if result.returncode != 0:

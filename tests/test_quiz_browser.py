@@ -469,3 +469,19 @@ def test_a_new_build_replaces_the_cache_cleanly(visit, tmp_path):
             return names.length === 1 && names[0] === 'earnverdict-nextbuild';
         }""", timeout_ms=60_000)
         assert sorted(cache_state(v.page)["earnverdict-nextbuild"]) == sorted(first[old_name])
+
+
+def test_the_quiz_works_under_a_sub_path(visit, tmp_path):
+    quizkit.build_site(tmp_path / "root" / "careers", base_url="http://127.0.0.1/careers/")
+    with quizkit.SiteServer(tmp_path / "root") as deploy:
+        v = visit(server=deploy)
+        v.open("/careers/quiz/#" + FRAGMENT)
+        page = v.page
+        page.wait_for_selector(SHOWN, state="attached", timeout=READY_MS)
+        assert headline(page) == json.loads(cli(ANSWERS))["headline"]
+        assert page.locator('#quiz-result a[href="/careers/roles/backend-developer/"]').count() == 1
+        quizkit.wait_until(page, "() => navigator.serviceWorker.controller !== null")
+        scope = page.evaluate("navigator.serviceWorker.ready.then((r) => new URL(r.scope).pathname)")
+        assert scope == "/careers/"
+        assert [u for u in v.requests if "/careers/" not in u] == []
+        assert v.csp_violations() == []
