@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from .options import DEFAULT_BASE_URL, DEFAULT_CONTENT, DEFAULT_OUT, BuildOptions, UsageError, parse_base_url
+from .options import DEFAULT_BASE_URL, DEFAULT_CONTENT, DEFAULT_OUT, BuildOptions, UsageError, check_output_folder, parse_base_url
 from .problems import ContentErrors
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
@@ -69,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     try:
         if args.command == "build":
+            check_output_folder(args.out, args.content)
             return run_build(BuildOptions(content_dir=args.content, out_dir=args.out, base_url=args.base_url, drafts=args.drafts))
         if args.command == "check":
             return run_check(BuildOptions(content_dir=args.content))

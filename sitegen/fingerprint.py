@@ -8,6 +8,7 @@ from pathlib import Path
 from .options import ROOT, BuildOptions
 
 GENERATOR_DIRS = (ROOT / "sitegen", ROOT / "engine")
+PROJECT_FILE = ROOT / "pyproject.toml"
 
 
 def files_under(folder: Path, pattern: str = "*") -> list[Path]:
@@ -18,6 +19,8 @@ def files_under(folder: Path, pattern: str = "*") -> list[Path]:
 
 def digest_files(digest, files: list[Path], root: Path) -> None:
     for path in files:
+        if not path.is_file():
+            continue
         digest.update(path.relative_to(root).as_posix().encode() + b"\0")
         digest.update(path.read_bytes())
         digest.update(b"\0")
@@ -31,6 +34,7 @@ def settings_fingerprint(options: BuildOptions) -> str:
     digest_files(digest, files_under(options.templates_dir), options.templates_dir)
     for folder in GENERATOR_DIRS:
         digest_files(digest, files_under(folder), ROOT)
+    digest_files(digest, [PROJECT_FILE], ROOT)  # the engine wheel's version comes from it
     return digest.hexdigest()
 
 

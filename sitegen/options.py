@@ -32,6 +32,23 @@ def parse_base_url(value: str) -> str:
     return f"{parts.scheme}://{parts.netloc}{path}"
 
 
+# Files that mark a folder as a site this generator wrote (safe to replace on the next build).
+SITE_MARKERS = ("index.html", "sitemap.xml", "_headers")
+
+
+def check_output_folder(out_dir: Path, content_dir: Path) -> None:
+    """Refuse an output folder whose replacement would destroy something else: the project,
+    the content, or a folder of other files."""
+    out, content = out_dir.resolve(), content_dir.resolve()
+    for name, protected in (("the content folder", content), ("the project", ROOT), ("the templates", TEMPLATES)):
+        if out == protected or protected.is_relative_to(out):
+            raise UsageError(f"--out {out_dir}: the output folder would replace {name}; choose a folder of its own such as site/")
+    if out.is_relative_to(content):
+        raise UsageError(f"--out {out_dir}: the output folder cannot be inside the content folder")
+    if out.is_dir() and any(out.iterdir()) and not all((out / marker).is_file() for marker in SITE_MARKERS):
+        raise UsageError(f"--out {out_dir}: the folder holds other files and a build replaces it whole; choose an empty or new folder")
+
+
 def cache_root() -> Path:
     """The shared cache folder (also holding the Pyodide download); never inside site/."""
     return Path(os.environ.get("EARNVERDICT_CACHE") or Path.home() / ".cache" / "earnverdict")

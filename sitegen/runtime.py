@@ -24,7 +24,7 @@ MANIFEST = "manifest.json"
 
 def runtime_key() -> str:
     digest = hashlib.sha256()
-    digest_files(digest, [QUIZ_MODULE] + files_under(ROOT / "engine"), ROOT)
+    digest_files(digest, [QUIZ_MODULE, ROOT / "pyproject.toml"] + files_under(ROOT / "engine"), ROOT)
     return digest.hexdigest()[:20]
 
 

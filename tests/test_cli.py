@@ -76,6 +76,19 @@ def test_usage_errors_exit_2_without_traceback(args, words):
     assert "Traceback" not in result.stderr
 
 
+def test_an_output_folder_that_would_destroy_something_else_is_refused(content, tmp_path):
+    other = tmp_path / "documents"
+    other.mkdir()
+    (other / "notes.txt").write_text("mine")
+    for out, words in [(content, "would replace the content folder"), (content / "site", "inside the content folder"),
+                       (ROOT, "would replace the project"), (other, "holds other files")]:
+        result = run_subprocess("build", "--content", content, "--out", out)
+        assert result.returncode == 2, out
+        assert words in result.stderr and "Traceback" not in result.stderr
+    assert (other / "notes.txt").read_text() == "mine"
+    assert (content / "guides/alpha.md").is_file()
+
+
 def test_check_validates_and_writes_nothing(content, tmp_path):
     before = tree(content)
     cache = tmp_path / "cache"
