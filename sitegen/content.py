@@ -17,7 +17,7 @@ from pathlib import Path
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
-from .problems import Problem, display_path
+from .problems import Problem
 
 FM_BOUNDARY = YAMLHandler.FM_BOUNDARY
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

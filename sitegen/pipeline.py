@@ -15,7 +15,6 @@ import json
 import multiprocessing
 import os
 import pickle
-import re
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -157,7 +156,6 @@ class Site:
 
     def plan(self) -> None:
         """Validate every source's fields and give each one its page."""
-        from .content import tag_slug
         by_path: dict[str, Page] = {}
         guide_slugs: dict[str, Page] = {}
         for source in self.sources:

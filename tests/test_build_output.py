@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import FIXTURES, run_cli, tree
+from conftest import run_cli, tree
 
 VENV_BIN = Path(sys.executable).parent
 

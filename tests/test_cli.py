@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, ROOT, run_subprocess, tree
+from conftest import ROOT, run_subprocess, tree
 
 
 def test_build_writes_the_site(content, tmp_path):
@@ -168,7 +168,7 @@ def test_serve_rebuilds_and_reports_changes(content):
         assert first is not None and first["errors"] == []
         code, guide = fetch(base + "guides/beta/")
         assert code == 200 and "Nothing more to say." in guide
-        assert f'src="/__livereload.js"' in guide
+        assert 'src="/__livereload.js"' in guide
         assert fetch(base + "__livereload.js")[0] == 200
         assert fetch(base + "no/such/page/")[0] == 404
         assert "draft-note" in fetch(base + "guides/")[1]  # drafts are shown while writing
