@@ -90,7 +90,7 @@ class Staging:
 
     def put(self, rel: str, data: bytes) -> None:
         target = safe_target(self.folder, rel)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        ensure_folder(target.parent)
         target.write_bytes(data)
         self.digests[rel] = sha256(data)
 
@@ -143,8 +143,12 @@ def record(path: Path, data: bytes) -> tuple[str, int, int]:
 
 
 def atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    ensure_folder(path.parent)
+    try:
+        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    except FileNotFoundError:  # removed since this process made it (a guide deleted, then back)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -155,6 +159,16 @@ def atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
+_made_folders: set[Path] = set()
+
+
+def ensure_folder(folder: Path) -> None:
+    """mkdir -p, once per folder per process: thousands of cached renderings share 256 folders."""
+    if folder not in _made_folders:
+        folder.mkdir(parents=True, exist_ok=True)
+        _made_folders.add(folder)
+
+
 def remove_empty_parents(folder: Path, stop: Path) -> None:
     stop = stop.resolve()
     folder = folder.resolve()
@@ -163,4 +177,5 @@ def remove_empty_parents(folder: Path, stop: Path) -> None:
             folder.rmdir()
         except OSError:
             return
+        _made_folders.discard(folder)
         folder = folder.parent
