@@ -10,6 +10,8 @@ from pathlib import Path
 
 LIGHTHOUSE_VERSION = "12"
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
+METRICS = ("first-contentful-paint", "largest-contentful-paint", "total-blocking-time",
+           "cumulative-layout-shift")
 CHROME_FLAGS = "--headless=new --no-sandbox --disable-gpu --disable-background-networking --disable-sync"
 
 
@@ -39,6 +41,7 @@ class LighthouseResult:
     label: str
     scores: dict[str, int | None] = field(default_factory=dict)
     obstacles: dict[str, list[str]] = field(default_factory=dict)
+    metrics: dict[str, str] = field(default_factory=dict)   # Lighthouse's display values
     error: str | None = None
 
 
@@ -74,4 +77,5 @@ def run_lighthouse(label: str, url: str, workdir: Path, chrome: str = "/usr/bin/
     report = json.loads(report_path.read_text())
     scores = {name: (None if report["categories"][name]["score"] is None
                      else round(report["categories"][name]["score"] * 100)) for name in CATEGORIES}
-    return LighthouseResult(label, scores, obstacles(report))
+    metrics = {m: report["audits"][m].get("displayValue", "").replace("\xa0", " ") for m in METRICS}
+    return LighthouseResult(label, scores, obstacles(report), metrics)

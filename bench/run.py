@@ -587,6 +587,10 @@ def lighthouse_section(site: Path, workdir: Path, log):
                 lines.append(f"| {label} | {res.error} |" + " |" * (len(CATEGORIES) - 1))
             else:
                 lines.append(f"| {label} | " + " | ".join(fmt(res.scores[c], "d") for c in CATEGORIES) + " |")
+    lines += ["", "Simulated mobile metrics: " + "; ".join(
+        f"{r.label}: FCP {r.metrics.get('first-contentful-paint')}, LCP {r.metrics.get('largest-contentful-paint')}, "
+        f"TBT {r.metrics.get('total-blocking-time')}, CLS {r.metrics.get('cumulative-layout-shift')}"
+        for r in results if not r.error) + "."]
     below = [f"- {r.label}, {cat}: " + "; ".join(items)
              for r in results if not r.error for cat, items in r.obstacles.items() if items]
     lines += ["", "What stands in the way of 100:" if below else "Nothing below 100.", *below]
