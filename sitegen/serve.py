@@ -21,7 +21,7 @@ from .fingerprint import files_under
 from .options import ROOT, TEMPLATES, BuildOptions, cache_root
 from .problems import ContentErrors
 
-POLL_SECONDS = 0.2
+POLL_SECONDS = 0.1
 LIVE_RELOAD_JS = b"""// Development only: reload after each rebuild, show build problems over the page.
 (function () {
   "use strict";
@@ -38,7 +38,7 @@ LIVE_RELOAD_JS = b"""// Development only: reload after each rebuild, show build 
       if (seen !== null && s.generation !== seen) { location.reload(); return; }
       seen = s.generation;
       show(s.errors);
-    }).catch(function () {}).then(function () { setTimeout(poll, 250); });
+    }).catch(function () {}).then(function () { setTimeout(poll, 150); });
   }
   poll();
 })();
