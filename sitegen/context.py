@@ -89,6 +89,7 @@ def page_context(site, page, body: str, toc: tuple, minutes: int) -> dict:
     trail = crumbs(site, page)
     info = {
         "kind": page.kind,
+        "draft": page.draft,
         "title": page.title,
         "description": page.description,
         "path": page.path,

@@ -153,7 +153,8 @@ def test_a_published_page_cannot_link_to_a_draft(content, tmp_path, capsys):
 
     code, _, err = run_cli("build", "--content", content, "--out", tmp_path / "site", "--drafts", capsys=capsys)
     assert code == 0, err
-    assert (tmp_path / "site/guides/draft-note/index.html").is_file()
+    assert 'class="draft-note"' in (tmp_path / "site/guides/draft-note/index.html").read_text()
+    assert 'class="draft-note"' not in (tmp_path / "site/guides/linker/index.html").read_text()
 
 
 def test_code_samples_may_show_script_tags(content, tmp_path, capsys):
