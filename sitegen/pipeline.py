@@ -319,7 +319,7 @@ class Site:
 
     # -- render ----------------------------------------------------------------------------
 
-    def prepare_render(self, state: State, output_trusted: bool | None = None) -> None:
+    def prepare_render(self, state: State, output_trusted: bool) -> None:
         from . import links, theme
         from .markup import MarkdownCache
 
@@ -343,7 +343,7 @@ class Site:
         self.settings = settings_fingerprint(options)
         # A page whose inputs are unchanged under unchanged settings is neither rendered nor
         # written, provided the output folder still holds exactly what the last build wrote.
-        self.output_trusted = output_trusted if output_trusted is not None else output_matches(options.out_dir, state)
+        self.output_trusted = output_trusted
         self.previous = state.pages if self.output_trusted and state.settings == self.settings else {}
         for name in sorted({p.template for p in self.pages}):
             try:
@@ -454,9 +454,9 @@ class Site:
 
     # -- assemble --------------------------------------------------------------------------
 
-    def assemble(self, results: list[PageResult], with_runtime: bool) -> tuple[dict[str, bytes], dict[str, str]]:
-        """Every file besides the pages (assets, runtime, feeds, _headers, sw.js), and the digest
-        of every output file, pages included."""
+    def assemble(self, results: list[PageResult], with_runtime: bool) -> dict[str, bytes]:
+        """Every file besides the pages: assets, content images, the quiz runtime, feeds,
+        _headers, and last the service worker, named after all the others."""
         from . import feeds
         from .runtime import quiz_runtime, service_worker
 
@@ -481,8 +481,7 @@ class Site:
             worker = service_worker(options.base_path, self.build_id, precache, self.problems)
             if worker is not None:
                 files["sw.js"] = worker
-                digests["sw.js"] = sha256(worker)
-        return files, digests
+        return files
 
 
 _SITE: Site | None = None
@@ -580,28 +579,30 @@ def build(options: BuildOptions, write: bool = True) -> Report:
     contents = read_content(options.content_dir)
     state = load_state(options.state_dir) if write else State()
     fingerprint = input_fingerprint(options, contents) if write else ""
-    trusted = output_matches(options.out_dir, state) if write else False
+    trusted = write and output_matches(options.out_dir, state)
     if trusted and state.inputs == fingerprint:
         return Report(pages=len(state.pages), up_to_date=True)
+
     site = Site(options, write)
     site.gather(contents)
     site.plan()
     # Carry on past content problems so links and directives are checked too: one run, all problems.
     content_problems = len(site.problems)
-    site.prepare_render(state, trusted if write else None)
+    site.prepare_render(state, trusted)
     if len(site.problems) > content_problems:  # a broken template would fail every page
         raise ContentErrors(site.problems)
+
     # A first build (or one over an output folder changed by hand) is written whole into a
     # folder beside the output and swapped in at the end; later builds write only changed files.
-    staging = Staging(options.out_dir) if write and not trusted else None
+    staging = Staging(options.out_dir) if write and not trusted and not site.problems else None
     try:
-        results = site.render(sink=staging.put if staging else (None if write else discard))
-        if write:
+        results = site.render(sink=staging.put if staging else (None if write and not site.problems else discard))
+        if write:  # parsed frontmatter is kept by content hash: right whatever this build's outcome
             save_cache(options.state_dir / PARSED_CACHE, site.parsed, {s.digest for s in site.sources})
         site.check_links(results)
         if site.problems:
             raise ContentErrors(site.problems)
-        files, digests = site.assemble(results, with_runtime=write)
+        files = site.assemble(results, with_runtime=write)
         if site.problems:
             raise ContentErrors(site.problems)
         report = Report(pages=len(site.pages), build_id=site.build_id, rendered=sum(r.data is not None for r in results))
@@ -618,6 +619,7 @@ def build(options: BuildOptions, write: bool = True) -> Report:
     finally:
         if staging is not None:
             staging.discard()
+
     site.md_cache.prune({page.markdown_key for page in site.pages if page.markdown_key})
     save_state(options.state_dir, State(inputs=fingerprint, settings=site.settings, files=records,
                                         pages={r.out: r.record for r in results}))
