@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from .options import DEFAULT_BASE_URL, DEFAULT_CONTENT, DEFAULT_OUT, BuildOptions, UsageError, check_output_folder, parse_base_url
-from .problems import ContentErrors
+from .problems import ContentErrors, display_path
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 COMMANDS = ("build", "check", "serve", "new")
@@ -107,9 +107,9 @@ def run_build(options: BuildOptions) -> int:
         return report_problems(err)
     seconds = time.perf_counter() - started
     if report.up_to_date:
-        print(f"{options.out_dir}: up to date ({report.pages} pages, {seconds:.2f}s)")
+        print(f"{display_path(options.out_dir)}: up to date ({report.pages} pages, {seconds:.2f}s)")
     else:
-        print(f"built {report.pages} pages into {options.out_dir} ({report.rendered} rendered, {report.written} files written, {seconds:.2f}s)")
+        print(f"built {report.pages} pages into {display_path(options.out_dir)} ({report.rendered} rendered, {report.written} files written, {seconds:.2f}s)")
     return EXIT_OK
 
 
@@ -130,5 +130,5 @@ def run_check(options: BuildOptions) -> int:
             print(problem, file=sys.stderr)
         print(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found", file=sys.stderr)
         return EXIT_CONTENT
-    print(f"{options.content_dir}: {pages} pages, no problems")
+    print(f"{display_path(options.content_dir)}: {pages} pages, no problems")
     return EXIT_OK
