@@ -201,9 +201,8 @@ def test_no_request_at_all_once_the_engine_is_ready(visit, server):
     v = visit()
     v.open("/quiz/")
     v.wait_ready()
-    # Let the page settle (the service worker finishes filling its cache alongside the engine).
-    quizkit.wait_until(v.page, "() => navigator.serviceWorker.controller !== null")
-    v.page.wait_for_timeout(500)
+    # From the moment the engine is ready: the service worker has already filled its cache
+    # alongside the engine, and nothing else may be fetched.
     requests_before, served_before = len(v.requests), len(server.requests)
     page = v.page
     page.select_option("#q-role", "data-analyst")
@@ -219,6 +218,7 @@ def test_no_request_at_all_once_the_engine_is_ready(visit, server):
     page.wait_for_timeout(1000)
     assert v.requests[requests_before:] == []
     assert server.requests[served_before:] == []
+    assert page.evaluate("navigator.serviceWorker.controller !== null")
     assert v.csp_violations() == []
 
 
