@@ -63,3 +63,13 @@ def subpath_site(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("subpath") / "site"
     build(BuildOptions(content_dir=FIXTURES / "basic", out_dir=out, base_url="https://example.org/careers/"))
     return out
+
+
+@pytest.fixture(scope="session")
+def real_site(tmp_path_factory) -> Path:
+    """The real content/ built once through the CLI; tests read it, never change it."""
+    out = tmp_path_factory.mktemp("real") / "site"
+    result = run_subprocess("build", "--content", ROOT / "content", "--out", out)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    return out

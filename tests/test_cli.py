@@ -152,6 +152,16 @@ def wait_for(predicate, seconds: float):
     return predicate()
 
 
+def test_serve_on_a_busy_port_is_a_usage_error(content):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = run_subprocess("serve", "--port", port, "--content", content, timeout=60)
+    assert result.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr and "Traceback" not in result.stderr
+
+
 def test_serve_rebuilds_and_reports_changes(content):
     port = free_port()
     base = f"http://127.0.0.1:{port}/"
