@@ -147,13 +147,13 @@ def serve(content_dir: Path, port: int) -> int:
                            base_url=f"http://127.0.0.1:{port}/", drafts=True, live_reload=True)
     dev = DevState()
     options.out_dir.mkdir(parents=True, exist_ok=True)
-    rebuild(options, dev, verb="built")
     handler = functools.partial(Handler, directory=str(options.out_dir), dev=dev)
     try:
         server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
     except OSError as err:
         print(f"build.py serve: error: cannot listen on 127.0.0.1:{port} ({err.strerror}); try --port {port + 1}", file=sys.stderr)
         return 2
+    rebuild(options, dev, verb="built")
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     print(f"serving {content_dir} at http://127.0.0.1:{port}/ (drafts included); edits rebuild and reload the page; Ctrl+C stops", flush=True)
