@@ -100,3 +100,26 @@ def precompressed_status(site: Path) -> tuple[int, int, int]:
              and p.stat().st_size >= PRECOMPRESS_MIN_BYTES]
     return (len(large), sum(Path(f"{p}.gz").is_file() for p in large),
             sum(Path(f"{p}.br").is_file() for p in large))
+
+
+def precompress(site: Path, min_bytes: int = PRECOMPRESS_MIN_BYTES) -> list[Path]:
+    """Write byte-stable .gz (gzip -9, no timestamp) and, with the brotli package, .br (quality 11)
+    copies beside every compressible file of at least min_bytes, for hosts that serve them.
+    Returns the files written."""
+    try:
+        import brotli
+    except ImportError:
+        brotli = None
+    written: list[Path] = []
+    for path in sorted(site.rglob("*")):
+        if not path.is_file() or path.suffix not in PRECOMPRESS_SUFFIXES or path.stat().st_size < min_bytes:
+            continue
+        data = path.read_bytes()
+        copies = {".gz": gzip.compress(data, compresslevel=9, mtime=0)}
+        if brotli is not None:
+            copies[".br"] = brotli.compress(data, quality=11)
+        for suffix, packed in copies.items():
+            target = Path(f"{path}{suffix}")
+            target.write_bytes(packed)
+            written.append(target)
+    return written
