@@ -1,6 +1,6 @@
 /* The quiz's engine: Pyodide and the verdict engine wheel, running off the page's main thread.
  *
- * Messages in:  {type: "init", indexURL}  then  {type: "verdict", id, answers}
+ * Messages in:  {type: "init", indexURL}  then  {type: "verdict", id, answers, chart}
  * Messages out: {type: "progress", text}, {type: "ready", ms}, {type: "failed", message},
  *               {type: "result", id, json, svg} or {type: "result", id, error: {field, message, text}}
  */
@@ -10,8 +10,7 @@
 // (engine/__main__.py: indent=2, ensure_ascii=False, a final newline).
 const BRIDGE = `
 import json
-from engine import InputError, verdict
-from engine.chart import chart_svg
+from engine import InputError, catalog, verdict
 
 def verdict_json(result):
     return json.dumps(result, indent=2, ensure_ascii=False) + "\\n"
@@ -22,9 +21,20 @@ def quiz_verdict(answers_json, with_chart):
         result = verdict(answers)
     except InputError as err:
         return json.dumps({"error": {"field": err.field, "message": err.message, "text": str(err)}})
-    return json.dumps({"json": verdict_json(result), "svg": chart_svg(result) if with_chart else None})
+    svg = None
+    if with_chart:
+        from engine.chart import chart_svg
+        svg = chart_svg(result)
+    return json.dumps({"json": verdict_json(result), "svg": svg})
 
-quiz_verdict
+def warm_up():
+    """Import the chart and read the parameter files now, while the visitor is still answering."""
+    first = lambda items: items[0]["slug"]
+    sample = {"role": first(catalog.roles()), "level": first(catalog.levels()),
+              "market": first(catalog.markets()), "hours_per_week": 5, "urgency": "soon"}
+    quiz_verdict(json.dumps(sample), True)
+
+(quiz_verdict, warm_up)
 `;
 
 let engine = null;
@@ -44,8 +54,11 @@ async function start(indexURL) {
     stderr: () => {},
   });
   postMessage({ type: "progress", text: "Loading the verdict engine…", value: 0.9 });
-  engine = pyodide.runPython(BRIDGE);
+  const [verdictFunction, warmUp] = pyodide.runPython(BRIDGE);
+  engine = verdictFunction;
   postMessage({ type: "ready", ms: Math.round(performance.now() - began) });
+  // After "ready": a verdict asked for meanwhile simply waits its turn.
+  setTimeout(() => warmUp(), 0);
 }
 
 function answer(id, answers, chart) {
