@@ -49,17 +49,22 @@ def output_matches(out_dir: Path, state: State) -> bool:
     if not state.files or not out_dir.is_dir():
         return False
     seen = 0
-    for root, _dirs, files in os.walk(out_dir):
-        for name in files:
-            path = os.path.join(root, name)
-            rel = os.path.relpath(path, out_dir).replace(os.sep, "/")
-            recorded = state.files.get(rel)
-            if recorded is None:
-                return False
-            stat = os.stat(path)
-            if (stat.st_size, stat.st_mtime_ns) != recorded[1:]:
-                return False
-            seen += 1
+    folders = [(str(out_dir), "")]
+    while folders:
+        folder, prefix = folders.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                rel = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append((entry.path, rel + "/"))
+                    continue
+                recorded = state.files.get(rel)
+                if recorded is None:
+                    return False
+                stat = entry.stat(follow_symlinks=False)
+                if (stat.st_size, stat.st_mtime_ns) != recorded[1:]:
+                    return False
+                seen += 1
     return seen == len(state.files)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import hashlib
+import heapq
 import json
 import multiprocessing
 import os
@@ -296,20 +297,20 @@ class Site:
         for group in ([index["role"].get(page.role, [])] if page.role else []) + [index["tag"].get(t, []) for t in sorted(page.tag_slugs)]:
             for guide in group[:RELATED_POOL]:
                 pool[guide.slug] = guide
-        mine = page.tag_slugs
-        taken = {page.slug} | {g.slug for g in chosen}
+        for taken in [page, *chosen]:
+            pool.pop(taken.slug, None)
 
         def closeness(guide: Page) -> tuple:
-            shared = len(mine & guide.tag_slugs)
-            return (-(2 * (guide.role == page.role and page.role is not None) + shared), *newest_first(guide))
+            same_role = page.role is not None and guide.role == page.role
+            return (-(2 * same_role + len(page.tag_slugs & guide.tag_slugs)), index["order"][guide.slug])
 
-        rest = sorted((g for s, g in pool.items() if s not in taken), key=closeness)
-        return chosen + rest[: RELATED_MAX - len(chosen)]
+        return chosen + heapq.nsmallest(RELATED_MAX - len(chosen), pool.values(), key=closeness)
 
     def guide_index(self) -> dict:
         if not hasattr(self, "_guide_index"):
-            index: dict = {"role": {}, "tag": {}}
-            for guide in sorted((p for p in self.pages if p.kind == "guide"), key=newest_first):
+            index: dict = {"role": {}, "tag": {}, "order": {}}  # order: slug -> rank, newest first
+            for rank, guide in enumerate(sorted((p for p in self.pages if p.kind == "guide"), key=newest_first)):
+                index["order"][guide.slug] = rank
                 if guide.role:
                     index["role"].setdefault(guide.role, []).append(guide)
                 for tag in guide.tag_slugs:
