@@ -210,9 +210,13 @@
     for (const part of hash.replace(/^#/, "").split("&")) {
       const at = part.indexOf("=");
       if (at < 1) continue;
-      const key = decodeURIComponent(part.slice(0, at));
-      let value;
-      try { value = decodeURIComponent(part.slice(at + 1)); } catch (error) { continue; }
+      let key, value;
+      try {
+        key = decodeURIComponent(part.slice(0, at));
+        value = decodeURIComponent(part.slice(at + 1));
+      } catch (error) {
+        continue;  // a mangled pair is skipped like an unknown one
+      }
       if (FIELDS.includes(key)) values[key] = value;
     }
     return values;
