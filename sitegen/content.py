@@ -128,9 +128,10 @@ def load_fields(source: Source, yaml_text: str, yaml_line: int) -> list[Problem]
                 source.lines[f"{key}[{index}]"] = yaml_line + item.start_mark.line
         try:
             data[key] = constructor.construct_object(value_node, deep=True)
-        except (ValueError, TypeError, yaml.YAMLError) as err:
-            # e.g. 2026-13-45 looks like a date to YAML but is not one
-            problems.append(Problem(source.display, line, f"{key}: {value_node.value!r} is not a valid value ({err})"))
+        except (ValueError, TypeError, yaml.YAMLError):
+            # e.g. 2026-13-45 looks like a date to YAML but is not one: keep the text, and let
+            # validation say what the field allows
+            data[key] = value_node.value if isinstance(value_node, yaml.ScalarNode) else None
     source.meta = data
     return problems
 

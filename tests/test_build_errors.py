@@ -25,7 +25,7 @@ CASES = {
     "date not a date": ("guides/bad.md", "---\ntitle: A guide\ndescription: Fine.\ndate: April 2026\n---\nBody\n", 4,
                         ["date: 'April 2026' is not a date", "ISO date"]),
     "impossible date": ("guides/bad.md", "---\ntitle: A guide\ndescription: Fine.\ndate: 2026-13-45\n---\nBody\n", 4,
-                        ["date:", "not a valid value"]),
+                        ["date: '2026-13-45' is not a date"]),
     "tags not a list": ("guides/bad.md", GOOD_HEAD + "tags: cloud\n---\nBody\n", 5, ["tags: must be a list"]),
     "description too long": ("guides/bad.md", "---\ntitle: A guide\ndescription: " + "x" * 161 + "\ndate: 2026-01-01\n---\nBody\n", 3,
                              ["description: 161 characters", "at most 160"]),
