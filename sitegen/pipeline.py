@@ -72,7 +72,11 @@ class Page:
 
     @property
     def last_modified(self) -> dt.date | None:
-        return self.updated or self.date
+        """Its own date, or for a listing the newest of the guides it lists (for the sitemap)."""
+        listed = self.extra.get("guides") or [g for _, group in self.extra.get("groups", []) for g in group] or self.extra.get("latest")
+        newest = max((g.updated or g.date for g in listed or [] if g.date), default=None)
+        own = self.updated or self.date
+        return max(filter(None, (own, newest)), default=None)
 
 
 @dataclass

@@ -161,6 +161,9 @@ def test_sitemap_feed_and_robots(built):
     locs = [e.text for e in ET.parse(built / "sitemap.xml").getroot().findall("s:url/s:loc", ns)]
     assert "https://earnverdict.com/guides/alpha/" in locs and "https://earnverdict.com/" in locs
     assert not any("404" in loc for loc in locs)
+    lastmod = {e.find("s:loc", ns).text: e.find("s:lastmod", ns) for e in ET.parse(built / "sitemap.xml").getroot().findall("s:url", ns)}
+    assert lastmod["https://earnverdict.com/guides/alpha/"].text == "2026-04-15"  # updated wins over date
+    assert lastmod["https://earnverdict.com/roles/backend-developer/"].text == "2026-04-15"  # its newest guide
     feed = ET.parse(built / "feed.xml").getroot()
     titles = [e.text for e in feed.findall("a:entry/a:title", ns)]
     assert titles == ["Alpha guide for backend developers", "Beta guide for data analysts", "Gamma, a nested guide with its own slug"]
