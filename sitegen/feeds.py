@@ -55,27 +55,30 @@ def robots(base_url: str) -> bytes:
     return f"User-agent: *\nAllow: /\n\nSitemap: {base_url}sitemap.xml\n".encode()
 
 
-def headers(base_path: str, wasm_paths: list[str]) -> bytes:
+def headers(base_path: str, html_paths: list[str], wasm_paths: list[str]) -> bytes:
     """Netlify / Cloudflare Pages `_headers`: security headers everywhere, short caching for
     HTML, year-long immutable caching for content-hashed assets, and .wasm's MIME type.
 
-    The `! Cache-Control` line detaches the site-wide value so hashed assets get only theirs.
+    Cache rules never overlap (both hosts combine the values of overlapping rules), so HTML is
+    named by its top folders rather than by a catch-all.
     """
     lines = [
         f"{base_path}*",
         f"  Content-Security-Policy: {CSP}",
         "  X-Content-Type-Options: nosniff",
         "  Referrer-Policy: strict-origin-when-cross-origin",
-        f"  Cache-Control: {SHORT}",
-        "",
-        f"{base_path}assets/*",
-        "  ! Cache-Control",
-        f"  Cache-Control: {IMMUTABLE}",
-        "",
-        f"{base_path}sw.js",
-        "  ! Cache-Control",
-        "  Cache-Control: no-cache",
     ]
+    patterns = sorted({html_pattern(path) for path in html_paths} | {"sitemap.xml", "feed.xml", "robots.txt", "sw.js"})
+    for pattern in patterns:
+        lines += ["", f"{base_path}{pattern}", f"  Cache-Control: {SHORT}"]
+    lines += ["", f"{base_path}assets/*", f"  Cache-Control: {IMMUTABLE}"]
     for path in sorted(wasm_paths):
         lines += ["", f"{base_path}{path}", "  Content-Type: application/wasm"]
     return ("\n".join(lines) + "\n").encode()
+
+
+def html_pattern(path: str) -> str:
+    """'' -> '' (the home page), 'guides/x/' and 'guides/' -> 'guides/*', '404.html' -> '404.html'."""
+    if "/" not in path:
+        return path
+    return path.split("/", 1)[0] + "/*"

@@ -476,7 +476,7 @@ class Site:
         feed_items = [{"path": g.path, "title": g.title, "description": g.description, "date": iso(g.date), "updated": iso(g.updated)} for g in guides]
         files["feed.xml"] = feeds.atom_feed(options.base_url, SITE_TITLE, sorted(feed_items, key=lambda g: (g["updated"] or g["date"]), reverse=True))
         files["robots.txt"] = feeds.robots(options.base_url)
-        files["_headers"] = feeds.headers(options.base_path, [p for p in runtime if p.endswith(".wasm")])
+        files["_headers"] = feeds.headers(options.base_path, [p.path for p in self.pages], [p for p in runtime if p.endswith(".wasm")])
         digests = {r.out: r.digest for r in results}
         digests.update({rel: sha256(data) for rel, data in files.items()})
         # The service worker's cache is named after everything else the build wrote.

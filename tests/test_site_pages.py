@@ -138,10 +138,14 @@ def test_assets_are_content_hashed_and_cached_immutably(built):
     digest = hashlib.sha256(css[0].read_bytes()).hexdigest()[:10]
     assert css[0].name == f"style.{digest}.css"
     assert f'href="/assets/{css[0].name}"' in (built / "index.html").read_text()
+    rules = {block.splitlines()[0]: block.splitlines()[1:] for block in (built / "_headers").read_text().strip().split("\n\n")}
+    assert rules["/assets/*"] == ["  Cache-Control: public, max-age=31536000, immutable"]
+    for html in ["/", "/guides/*", "/roles/*", "/tags/*", "/quiz/*", "/about/*", "/404.html"]:
+        assert rules[html] == ["  Cache-Control: public, max-age=0, must-revalidate"], html
+    # no two cache rules overlap: hosts would combine their values
+    cache_rules = [path for path, lines in rules.items() if any("Cache-Control" in line for line in lines)]
+    assert "/*" not in cache_rules and not any(path.startswith("/assets/") for path in cache_rules if path != "/assets/*")
     headers = (built / "_headers").read_text()
-    block = headers[headers.index("/assets/*"):]
-    assert "Cache-Control: public, max-age=31536000, immutable" in block.split("\n\n")[0]
-    assert "max-age=0" in headers.split("\n\n")[0]  # HTML: short caching
     wasm = [p.relative_to(built).as_posix() for p in built.rglob("*.wasm")]
     for path in wasm:
         assert f"/{path}\n  Content-Type: application/wasm" in headers
