@@ -86,6 +86,10 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as err:
         print(f"build.py: error: {err}", file=sys.stderr)
         return EXIT_USAGE
+    except OSError as err:  # a full disk, a read-only folder: one line, and the old site stands
+        where = f" {err.filename}" if err.filename else ""
+        print(f"build.py: error:{where}: {err.strerror or err}", file=sys.stderr)
+        return EXIT_CONTENT
     return EXIT_USAGE
 
 

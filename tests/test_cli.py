@@ -89,6 +89,15 @@ def test_an_output_folder_that_would_destroy_something_else_is_refused(content, 
     assert (content / "guides/alpha.md").is_file()
 
 
+def test_an_output_folder_that_cannot_be_written_is_one_line(content, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    result = run_subprocess("build", "--content", content, "--out", blocker / "site")
+    assert result.returncode == 1
+    assert result.stderr.startswith("build.py: error:") and len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+
+
 def test_check_validates_and_writes_nothing(content, tmp_path):
     before = tree(content)
     cache = tmp_path / "cache"
