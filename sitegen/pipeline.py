@@ -1,6 +1,6 @@
 """The build, as one straight pipeline around a Site:
 
-    gather -> validate -> plan pages -> render -> check links -> assemble -> write
+    gather -> validate and plan pages (plan.py) -> render -> check links -> assemble -> write
 
 Everything is read, checked and rendered in memory before anything is written, so a build with
 a problem leaves the previous output exactly as it was.
@@ -9,9 +9,7 @@ a problem leaves the previous output exactly as it was.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import hashlib
-import heapq
 import json
 import multiprocessing
 import os
@@ -24,59 +22,19 @@ from typing import TYPE_CHECKING
 from .fingerprint import input_fingerprint, read_content, settings_fingerprint
 from .options import SITE_TITLE, BuildOptions
 from .output import Staging, State, load_state, output_matches, save_state, sha256, write_changed
+from .plan import Page, check_related, generated_pages, newest_first, page_for, related_guides
 from .problems import ContentErrors, Problem, display_path
 
 if TYPE_CHECKING:
     from .content import Source
 
-RELATED_MAX = 5
-RELATED_POOL = 20  # newest guides considered per role and per tag: keeps large sites linear
-HOME_LATEST = 8
 # Rough single-core costs (ms) of rendering one page's markdown and one page's template; a
 # process pool pays for its start and for pickling results only above about POOL_WORTH_MS of work.
 MARKDOWN_MS, TEMPLATE_MS, POOL_WORTH_MS = 3.0, 0.3, 250
-RESERVED = {"guides", "roles", "tags", "quiz", "assets", "pyodide", "404", "index"}
 MARKDOWN_CACHE = "markdown"  # a folder: one file per rendering
 PARSED_CACHE = "frontmatter.pickle"
 # ids the templates give their own elements; a heading may not take one of them
 TEMPLATE_IDS = frozenset({"main", "toc-title", "cta-title", "related-title", "hub-guides", "home-roles", "home-latest"})
-
-
-@dataclass
-class Page:
-    """One output page: where it goes, which template draws it, and what it says."""
-
-    kind: str  # guide, hub, page, home, guides, tag, quiz, not-found
-    path: str  # site path: '' (home), 'guides/x/', '404.html'
-    template: str
-    title: str
-    description: str
-    source: Source | None = None
-    slug: str = ""
-    date: dt.date | None = None
-    updated: dt.date | None = None
-    role: str | None = None
-    guide_kind: str | None = None
-    tags: list = field(default_factory=list)
-    related: list = field(default_factory=list)
-    draft: bool = False
-    extra: dict = field(default_factory=dict)  # listings a template needs (guides of a hub...)
-    tag_slugs: frozenset = frozenset()
-    markdown: str = ""  # the body with data directives expanded
-    markdown_problems: tuple = ()
-    markdown_key: str = ""
-
-    @property
-    def out(self) -> str:
-        return self.path + "index.html" if self.path == "" or self.path.endswith("/") else self.path
-
-    @property
-    def last_modified(self) -> dt.date | None:
-        """Its own date, or for a listing the newest of the guides it lists (for the sitemap)."""
-        listed = self.extra.get("guides") or [g for _, group in self.extra.get("groups", []) for g in group] or self.extra.get("latest")
-        newest = max((g.updated or g.date for g in listed or [] if g.date), default=None)
-        own = self.updated or self.date
-        return max(filter(None, (own, newest)), default=None)
 
 
 @dataclass
@@ -164,7 +122,7 @@ class Site:
         by_path: dict[str, Page] = {}
         guide_slugs: dict[str, Page] = {}
         for source in self.sources:
-            page = self.page_for(source)
+            page = page_for(self, source)
             if page is None:
                 continue
             if page.draft and not self.options.drafts:
@@ -181,146 +139,12 @@ class Site:
             if page.kind == "guide":
                 guide_slugs[page.slug] = page
             self.pages.append(page)
-        self.check_related(guide_slugs)
-        self.pages += self.generated_pages()
+        check_related(self, guide_slugs)
+        self.pages += generated_pages(self)
         self.pages.sort(key=lambda p: p.path)
         for page in self.pages:
             if page.kind == "guide":
-                page.extra["related_pages"] = self.related_guides(page, guide_slugs)
-
-    def page_for(self, source: Source) -> Page | None:
-        from . import content as content_mod
-        from .content import REQUIRED, SLUG, SLUG_HINT, tag_slug
-
-        parts = source.rel.split("/")
-        stem = parts[-1][: -len(".md")]
-        if source.rel == "index.md":
-            kind, required = "home", ("title", "description")
-        elif parts[0] == "roles" and len(parts) == 2:
-            kind, required = "hub", ("title", "description")
-        elif parts[0] == "pages" and len(parts) == 2:
-            kind, required = "page", ("title", "description")
-        else:
-            kind, required = "guide", REQUIRED
-        problems = content_mod.validate_fields(source, required, set(self.role_names))
-        meta = source.meta
-        slug = meta.get("slug") if isinstance(meta.get("slug"), str) else stem
-        if "slug" not in meta and kind in ("guide", "page", "hub") and not SLUG.fullmatch(stem):
-            problems.append(Problem(source.display, 1, f"file name '{parts[-1]}' is not a valid slug; rename it using {SLUG_HINT}, or set slug:"))
-        if kind == "hub":
-            if stem not in self.role_names:
-                problems.append(Problem(source.display, 1, f"roles/{parts[-1]}: '{stem}' is not a role; known roles: {', '.join(sorted(self.role_names))}"))
-            elif meta.get("role", stem) != stem:
-                problems.append(Problem(source.display, source.line_of("role"), f"role: a role hub's role must be its file name '{stem}'"))
-            slug = stem
-        if kind == "page" and slug in RESERVED:
-            problems.append(Problem(source.display, source.line_of("slug"), f"slug '{slug}' is reserved for the site's own pages ({', '.join(sorted(RESERVED))})"))
-        if problems:
-            self.problems += problems
-            self.unreadable.add(source.rel)
-            return None
-        path = {"home": "", "hub": f"roles/{slug}/", "page": f"{slug}/", "guide": f"guides/{slug}/"}[kind]
-        template = {"home": "home.html", "hub": "hub.html", "page": "page.html", "guide": "guide.html"}[kind]
-        return Page(
-            kind=kind, path=path, template=template, title=meta["title"], description=meta["description"],
-            source=source, slug=slug, date=meta.get("date"), updated=meta.get("updated"),
-            role=meta.get("role") or (slug if kind == "hub" else None), guide_kind=meta.get("kind"),
-            tags=list(dict.fromkeys(meta.get("tags") or [])), related=list(meta.get("related") or []),
-            draft=bool(meta.get("draft", False)),
-            tag_slugs=frozenset(tag_slug(t) for t in meta.get("tags") or []),
-        )
-
-    def check_related(self, guide_slugs: dict[str, Page]) -> None:
-        draft_slugs = {Path(rel).stem for rel in self.drafts}
-        unreadable = {Path(rel).stem for rel in self.unreadable}
-        for page in self.pages:
-            for index, slug in enumerate(page.related):
-                if (slug in guide_slugs and slug != page.slug) or slug in unreadable:
-                    continue
-                source = page.source
-                if slug == page.slug:
-                    reason = "a guide cannot list itself as related"
-                elif slug in draft_slugs:
-                    reason = "that guide is a draft and is left out of this build (use --drafts to preview)"
-                else:
-                    close = difflib.get_close_matches(slug, list(guide_slugs), n=1)
-                    reason = "no guide has that slug" + (f"; did you mean '{close[0]}'?" if close else "")
-                self.problems.append(Problem(source.display, source.line_of(f"related[{index}]"), f"related: '{slug}': {reason}"))
-
-    def generated_pages(self) -> list[Page]:
-        from .content import tag_slug
-
-        guides = sorted((p for p in self.pages if p.kind == "guide"), key=newest_first)
-        hubs = {p.role: p for p in self.pages if p.kind == "hub"}
-        pages = []
-        for slug, name in self.role_names.items():
-            role_guides = [g for g in guides if g.role == slug]
-            hub = hubs.get(slug)
-            if hub is None and role_guides:
-                plural = self.role_plurals[slug]
-                hub = Page(kind="hub", path=f"roles/{slug}/", template="hub.html", title=f"Guides for {plural}",
-                           description=f"Every EarnVerdict guide for {plural}: skills that pay, switching jobs and side income.",
-                           slug=slug, role=slug)
-                pages.append(hub)
-            if hub is not None:
-                hub.extra["guides"] = role_guides
-        kinds: dict[str, list[Page]] = {}
-        for guide in guides:
-            kinds.setdefault(guide.guide_kind or "", []).append(guide)
-        pages.append(Page(kind="guides", path="guides/", template="list.html", title="All guides",
-                          description="Every EarnVerdict career-income guide, grouped by kind: earning more, skills, switching jobs.",
-                          extra={"groups": sorted(kinds.items(), key=lambda item: (item[0] == "", item[0]))}))
-        tags: dict[str, tuple[str, list[Page]]] = {}
-        for guide in guides:
-            for tag in guide.tags:
-                tags.setdefault(tag_slug(tag), (tag, []))[1].append(guide)
-        for slug, (name, tagged) in sorted(tags.items()):
-            pages.append(Page(kind="tag", path=f"tags/{slug}/", template="list.html", title=f"Guides tagged “{name}”",
-                              description=f"EarnVerdict guides about {name}.", slug=slug, extra={"groups": [("", tagged)]}))
-        pages.append(Page(kind="quiz", path="quiz/", template="quiz.html", title="What's your best path?",
-                          description="Upgrade a skill, switch jobs or start a side hustle? Eight questions, 30 seconds, "
-                                      "no signup: the verdict is worked out in your browser."))
-        pages.append(Page(kind="not-found", path="404.html", template="404.html", title="Page not found",
-                          description="This page does not exist. Try the guides or the 30-second quiz."))
-        home = next((p for p in self.pages if p.kind == "home"), None)
-        if home is None:
-            home = Page(kind="home", path="", template="home.html", title=SITE_TITLE,
-                        description="Career-income guides for software people, and a 30-second quiz: upgrade a skill, switch jobs, or start a side hustle?")
-            pages.append(home)
-        home.extra["latest"] = guides[:HOME_LATEST]
-        home.extra["hubs"] = sorted((p for p in self.pages + pages if p.kind == "hub"), key=lambda p: p.title)
-        return pages
-
-    def related_guides(self, page: Page, guide_slugs: dict[str, Page]) -> list[Page]:
-        """Its `related` first, then the closest guides by role and shared tags, newest first."""
-        chosen = [guide_slugs[s] for s in page.related if s in guide_slugs]
-        if len(chosen) >= RELATED_MAX:
-            return chosen
-        index = self.guide_index()
-        pool: dict[str, Page] = {}
-        for group in ([index["role"].get(page.role, [])] if page.role else []) + [index["tag"].get(t, []) for t in sorted(page.tag_slugs)]:
-            for guide in group[:RELATED_POOL]:
-                pool[guide.slug] = guide
-        for taken in [page, *chosen]:
-            pool.pop(taken.slug, None)
-
-        def closeness(guide: Page) -> tuple:
-            same_role = page.role is not None and guide.role == page.role
-            return (-(2 * same_role + len(page.tag_slugs & guide.tag_slugs)), index["order"][guide.slug])
-
-        return chosen + heapq.nsmallest(RELATED_MAX - len(chosen), pool.values(), key=closeness)
-
-    def guide_index(self) -> dict:
-        if not hasattr(self, "_guide_index"):
-            index: dict = {"role": {}, "tag": {}, "order": {}}  # order: slug -> rank, newest first
-            for rank, guide in enumerate(sorted((p for p in self.pages if p.kind == "guide"), key=newest_first)):
-                index["order"][guide.slug] = rank
-                if guide.role:
-                    index["role"].setdefault(guide.role, []).append(guide)
-                for tag in guide.tag_slugs:
-                    index["tag"].setdefault(tag, []).append(guide)
-            self._guide_index = index
-        return self._guide_index
+                page.extra["related_pages"] = related_guides(self, page, guide_slugs)
 
     # -- render ----------------------------------------------------------------------------
 
@@ -518,11 +342,6 @@ def expand(source: Source, catalog) -> tuple[str, list[Problem]]:
     from .directives import expand_directives
 
     return expand_directives(source.body, catalog, source.display, source.body_line)
-
-
-def newest_first(page: Page) -> tuple:
-    modified = page.last_modified or dt.date.min
-    return (-modified.toordinal(), page.title.lower(), page.slug)
 
 
 def iso(value: dt.date | None) -> str:
