@@ -18,6 +18,7 @@
   const progressBar = document.getElementById("quiz-progress");
   const announcer = document.getElementById("quiz-announce");
   const result = document.getElementById("quiz-result");
+  // "role/level/market" -> [midpoint, top of band], rendered from the engine's own figures.
   const bands = JSON.parse(app.dataset.bands || "{}");
   const basePath = app.dataset.base || "/";
 
@@ -143,13 +144,13 @@
   // stands for when left blank.
   function showTypicalSalary() {
     const band = bandFor(readForm());
-    control("salary").placeholder = band ? "Typical: " + new Intl.NumberFormat().format(band[1]) : "";
+    control("salary").placeholder = band ? "Typical: " + new Intl.NumberFormat().format(band[0]) : "";
   }
 
   function marketMaxHigh(market) {
     let high = 0;
     for (const key of Object.keys(bands)) {
-      if (key.endsWith("/" + market)) high = Math.max(high, bands[key][2]);
+      if (key.endsWith("/" + market)) high = Math.max(high, bands[key][1]);
     }
     return high;
   }
