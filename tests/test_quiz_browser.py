@@ -250,6 +250,10 @@ def test_a_share_link_opens_the_same_verdict_readable_on_a_360_pixel_screen(visi
     assert page.input_value("#q-salary") == "120000"
     assert page.is_checked("input[name=skills][value=sql]") and page.is_checked("#q-promotion")
     assert not page.is_checked("input[name=skills][value=kubernetes]")
+    # The salary box names the midpoint a blank answer stands for, from the engine's own band.
+    from engine import catalog
+    mid = catalog.salary_band("backend-developer", "mid", "us")["mid"]
+    assert page.get_attribute("#q-salary", "placeholder") == f"Typical: {mid:,}"
     # Nothing scrolls sideways on a small phone, every control has a label, no inline styles.
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     unlabelled = page.evaluate("""Array.from(document.querySelectorAll('#quiz-form input, #quiz-form select'))
