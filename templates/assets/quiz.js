@@ -234,7 +234,7 @@
       if (radio) radio.checked = true;
     }
     if ("salary" in values && /^\d{1,12}$/.test(values.salary)) control("salary").value = values.salary;
-    if ("hours_per_week" in values && /^\d{1,2}$/.test(values.hours_per_week)) {
+    if ("hours_per_week" in values && /^\d{1,2}$/.test(values.hours_per_week) && Number(values.hours_per_week) <= MAX_HOURS) {
       control("hours_per_week").value = values.hours_per_week;
     }
     if ("skills" in values) {
