@@ -155,7 +155,7 @@ const { loadPyodide } = require(runtimeDir + "/pyodide.js");
 
 # Runs in both interpreters: each input -> the CLI's JSON text, or the one-line InputError.
 BATCH_BRIDGE = r"""
-import json, platform, sys
+import json, sys
 from engine import InputError, verdict
 
 def verdict_json(result):  # as engine/__main__.py prints it

@@ -287,10 +287,10 @@ def test_what_if_changes_recompute_the_verdict_at_once(visit, server):
         change()
         wanted = json.loads(cli(answers))["headline"]
         quizkit.wait_until(page, "(h) => document.getElementById('verdict-headline').textContent === h", wanted)
-        quizkit.wait_until(page, "(f) => location.hash === '#' + f", quizkit_fragment(answers))
+        quizkit.wait_until(page, "(f) => location.hash === '#' + f", fragment_for(answers))
 
 
-def quizkit_fragment(answers: dict) -> str:
+def fragment_for(answers: dict) -> str:
     parts = []
     for key in ["role", "level", "market", "salary", "hours_per_week", "urgency"]:
         parts.append(f"{key}={answers[key]}")
