@@ -68,6 +68,26 @@ def output_matches(out_dir: Path, state: State) -> bool:
     return seen == len(state.files)
 
 
+def prune_stale(folder: Path, keep: Path, max_age_days: float) -> None:
+    """Remove the build state of output folders not built for max_age_days (throwaway and
+    renamed output folders would otherwise leave their caches behind forever)."""
+    import time
+
+    cutoff = time.time() - max_age_days * 86400
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False) and entry.path != str(keep) and entry.name != "runtime":
+            try:
+                stale = entry.stat(follow_symlinks=False).st_mtime < cutoff
+            except OSError:
+                continue
+            if stale:
+                shutil.rmtree(entry.path, ignore_errors=True)
+
+
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 

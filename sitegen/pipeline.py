@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from .fingerprint import input_fingerprint, read_content, settings_fingerprint
 from .options import SITE_TITLE, BuildOptions
-from .output import Staging, State, load_state, output_matches, save_state, sha256, write_changed
+from .output import Staging, State, load_state, output_matches, prune_stale, save_state, sha256, write_changed
 from .plan import Page, check_related, generated_pages, newest_first, page_for, related_guides
 from .problems import ContentErrors, Problem, display_path
 
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 MARKDOWN_MS, TEMPLATE_MS, POOL_WORTH_MS = 3.0, 0.3, 250
 MARKDOWN_CACHE = "markdown"  # a folder: one file per rendering
 PARSED_CACHE = "frontmatter.pickle"
+STATE_MAX_AGE_DAYS = 7  # the build state of an output folder not built for this long is dropped
 # ids the templates give their own elements; a heading may not take one of them
 TEMPLATE_IDS = frozenset({"main", "toc-title", "cta-title", "related-title", "hub-guides", "home-roles", "home-latest"})
 
@@ -405,6 +406,7 @@ def build(options: BuildOptions, write: bool = True) -> Report:
     fingerprint = input_fingerprint(options, contents) if write else ""
     trusted = write and output_matches(options.out_dir, state)
     if trusted and state.inputs == fingerprint:
+        os.utime(options.state_dir)  # in use: keeps it from being pruned as stale
         return Report(pages=len(state.pages), up_to_date=True)
 
     site = Site(options, write)
@@ -447,6 +449,7 @@ def build(options: BuildOptions, write: bool = True) -> Report:
     site.md_cache.prune({page.markdown_key for page in site.pages if page.markdown_key})
     save_state(options.state_dir, State(inputs=fingerprint, settings=site.settings, files=records,
                                         pages={r.out: r.record for r in results}))
+    prune_stale(options.state_dir.parent, keep=options.state_dir, max_age_days=STATE_MAX_AGE_DAYS)
     return report
 
 

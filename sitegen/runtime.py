@@ -20,6 +20,7 @@ from .problems import Problem, display_path
 
 QUIZ_MODULE = ROOT / "sitegen" / "quiz.py"
 MANIFEST = "manifest.json"
+KEEP_RUNTIMES = 3
 
 
 def runtime_key() -> str:
@@ -33,6 +34,8 @@ def quiz_runtime(options: BuildOptions, problems: list[Problem]) -> dict[str, by
     folder = options.cache_dir / "sitegen" / "runtime" / runtime_key()
     cached = read_cached(folder)
     if cached is not None:
+        os.utime(folder)  # recently used: see keep_newest
+        keep_newest(folder.parent, KEEP_RUNTIMES)
         return cached
     try:
         from . import quiz
@@ -42,7 +45,16 @@ def quiz_runtime(options: BuildOptions, problems: list[Problem]) -> dict[str, by
         problems.append(Problem(display_path(QUIZ_MODULE), 1, f"quiz runtime: {err}"))
         return {}
     store(folder, files)
+    keep_newest(folder.parent, KEEP_RUNTIMES)
     return files
+
+
+def keep_newest(folder: Path, count: int) -> None:
+    """Each engine change makes a new 12 MB runtime entry; keep only the most recently used."""
+    entries = sorted((p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")),
+                     key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in entries[count:]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def read_cached(folder: Path) -> dict[str, bytes] | None:

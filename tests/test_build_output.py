@@ -79,3 +79,22 @@ def test_every_page_is_valid_html(subpath_site, built, real_site):
         capture_output=True, text=True, timeout=300,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_stale_build_state_is_pruned(tmp_path):
+    import os
+    import time
+
+    from sitegen.output import prune_stale
+
+    old, recent, current, runtime = (tmp_path / name for name in ("old", "recent", "current", "runtime"))
+    for folder in (old, recent, current, runtime):
+        folder.mkdir()
+        (folder / "state.pickle").write_bytes(b"x")
+    long_ago = time.time() - 30 * 86400
+    for folder in (old, current, runtime):
+        os.utime(folder, (long_ago, long_ago))
+
+    prune_stale(tmp_path, keep=current, max_age_days=7)
+
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["current", "recent", "runtime"]
