@@ -179,6 +179,7 @@ def test_keyboard_alone_gets_the_cli_verdict_with_nothing_sent_elsewhere(visit, 
     assert page.locator("#quiz-announce").inner_text() == verdict["headline"]
     assert page.evaluate("document.activeElement.id") == "verdict-title"
     assert urlsplit(page.url).fragment == FRAGMENT
+    assert page.get_attribute("#verdict-link", "href") == "#" + FRAGMENT
     # Three paths, best first, with the CLI's figures.
     cards = page.locator(".verdict-path")
     assert cards.count() == 3

@@ -388,6 +388,10 @@
         el("h3", { id: "verdict-market" }, "Your market"),
         el("p", {}, "The band for " + rolePlural + " at your level: " + band.display + ". " + salaryLine),
       ]),
+      el("p", { class: "verdict-share" }, [
+        el("a", { href: "#" + toFragment(answers), id: "verdict-link" }, "Link to this verdict"),
+        ": bookmark or share it. The answers are in the link itself, after the #, which browsers never send to a server.",
+      ]),
       el("section", { class: "verdict-block", "aria-labelledby": "verdict-next" }, [
         el("h3", { id: "verdict-next" }, "Read next"),
         el("ul", {}, [
