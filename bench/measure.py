@@ -20,6 +20,7 @@ class RunResult:
     peak_mb: float
     returncode: int
     stderr_tail: str
+    cpu_seconds: float | None = None   # user + system of the build and its workers, from GNU time
 
 
 def _children(pid: int) -> list[int]:
@@ -76,7 +77,7 @@ def run_measured(cmd: list[str], cwd: Path, env: dict | None = None) -> RunResul
     process-tree PSS and the largest single process's peak RSS reported by GNU time."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
             tempfile.NamedTemporaryFile("r") as rss:
-        wrapped = [GNU_TIME, "-f", "%M", "-o", rss.name, *cmd] if Path(GNU_TIME).exists() else cmd
+        wrapped = [GNU_TIME, "-f", "%M %U %S", "-o", rss.name, *cmd] if Path(GNU_TIME).exists() else cmd
         start = time.perf_counter()
         # A session of its own, so an interrupted benchmark can stop the build and its workers.
         proc = subprocess.Popen(wrapped, cwd=cwd, env=env, stdout=out, stderr=err, start_new_session=True)
@@ -95,11 +96,13 @@ def run_measured(cmd: list[str], cwd: Path, env: dict | None = None) -> RunResul
         proc.returncode = os.waitstatus_to_exitcode(status)
         err.seek(0)
         tail = err.read().decode("utf-8", "replace").strip().splitlines()[-5:]
-        peak_kb = sampler.peak_kb
+        peak_kb, cpu = sampler.peak_kb, None
         reported = rss.read().strip().splitlines()
-        if reported and reported[-1].isdigit():   # kilobytes
-            peak_kb = max(peak_kb, int(reported[-1]))
-        return RunResult(seconds, peak_kb / 1024, proc.returncode, "\n".join(tail))
+        fields = reported[-1].split() if reported else []
+        if len(fields) == 3 and fields[0].isdigit():   # kilobytes, user s, system s
+            peak_kb = max(peak_kb, int(fields[0]))
+            cpu = float(fields[1]) + float(fields[2])
+        return RunResult(seconds, peak_kb / 1024, proc.returncode, "\n".join(tail), cpu)
 
 
 @dataclass
@@ -109,9 +112,12 @@ class Summary:
     high: float
     peak_mb: float
     runs: int
+    cpu_median: float | None = None
 
 
 def summarize(results: list[RunResult]) -> Summary:
     times = [r.seconds for r in results]
+    cpus = [r.cpu_seconds for r in results if r.cpu_seconds is not None]
     return Summary(statistics.median(times), min(times), max(times),
-                   max(r.peak_mb for r in results), len(results))
+                   max(r.peak_mb for r in results), len(results),
+                   statistics.median(cpus) if cpus else None)

@@ -33,6 +33,7 @@ def test_run_measured_reports_peak_memory_exit_status_and_stderr(tmp_path):
     assert big.returncode == 3
     assert big.stderr_tail == "boom"
     assert big.peak_mb >= 150
+    assert big.cpu_seconds is not None and big.cpu_seconds > 0
     small = measure.run_measured([sys.executable, "-c", "pass"], tmp_path)
     assert small.returncode == 0 and small.peak_mb < 100
     # The benchmark's own size must not leak into a child's peak.
