@@ -288,6 +288,7 @@ class Site:
         """Every file besides the pages: assets, content images, the quiz runtime, feeds,
         _headers, and last the service worker, named after all the others."""
         from . import feeds
+        from .precompress import precompressed
         from .runtime import quiz_runtime, service_worker
 
         options = self.options
@@ -301,6 +302,8 @@ class Site:
         feed_items = [{"path": g.path, "title": g.title, "description": g.description, "date": iso(g.date), "updated": iso(g.updated)} for g in guides]
         files["feed.xml"] = feeds.atom_feed(options.base_url, SITE_TITLE, sorted(feed_items, key=lambda g: (g["updated"] or g["date"]), reverse=True))
         files["robots.txt"] = feeds.robots(options.base_url)
+        if with_runtime and not options.live_reload:  # deployable output only, not serve's
+            files.update(precompressed(files, options.cache_dir))
         files["_headers"] = feeds.headers(options.base_path, [p.path for p in self.pages], [p for p in runtime if p.endswith(".wasm")])
         digests = {r.out: r.digest for r in results}
         digests.update({rel: sha256(data) for rel, data in files.items()})

@@ -47,10 +47,14 @@ def build_cache(tmp_path_factory) -> Path:
     the user's cache. The pinned Pyodide download is linked in from the user's cache when it
     is there, rather than fetched again."""
     from sitegen.options import cache_root
+    from sitegen.precompress import CACHE as PRECOMPRESSED
     from sitegen.quiz import PYODIDE_TARBALL, PYODIDE_VERSION
 
     cache = tmp_path_factory.mktemp("cache")
     shared = cache_root()
+    # Brotli copies of the runtime are content-addressed and slow to make: share them too.
+    (shared / PRECOMPRESSED).mkdir(parents=True, exist_ok=True)
+    (cache / PRECOMPRESSED).symlink_to(shared / PRECOMPRESSED)
     for entry in [shared / PYODIDE_TARBALL, *shared.glob(f"pyodide-{PYODIDE_VERSION}-*")]:
         if entry.exists():
             (cache / entry.name).symlink_to(entry)
