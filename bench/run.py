@@ -517,7 +517,6 @@ def quiz_section(site: Path, workdir: Path, runs: int, log):
     log(f"quiz: {runs} cold+warm runs each of the quiz page and bare Pyodide ({chromium_version()})")
     r = measure_quiz(site, workdir, tarball, runs, first_guide(site))
     q_int_c = median_of([t.interactive_ms for t in r.quiz_cold])
-    q_int_w = median_of([t.interactive_ms for t in r.quiz_warm])
     q_rdy_c = median_of([t.ready_ms for t in r.quiz_cold])
     q_rdy_w = median_of([t.ready_ms for t in r.quiz_warm])
     b_rdy_c = median_of([t.ready_ms for t in r.bare_cold])
@@ -528,13 +527,23 @@ def quiz_section(site: Path, workdir: Path, runs: int, log):
     f_submit, f_change = median_of(r.form_submit_ms), median_of(r.form_change_ms)
     f_max = max(r.form_submit_ms + r.form_change_ms) if r.form_submit_ms else None
     ratio = lambda a, b: f"{a / b:.2f}" if a and b else "n/a"  # noqa: E731
-    lines += [f"Median of {runs} run(s); times in ms from navigation start. {chromium_version()}.", "",
+
+    def spread(timings, attr: str) -> str:
+        """median (min-max) of one measure over the runs."""
+        values = [getattr(t, attr) for t in timings if getattr(t, attr) is not None]
+        if not values:
+            return "n/a"
+        return f"{statistics.median(values):.0f} ({min(values):.0f}-{max(values):.0f})"
+
+    lines += [f"Median (min-max) of {runs} run(s); times in ms from navigation start. {chromium_version()}.", "",
               "| measure | quiz page | bare Pyodide 0.25.1 in a worker | quiz / bare |",
               "| --- | ---: | ---: | ---: |",
-              f"| questions interactive, cold cache | {fmt(q_int_c, '.0f')} | | |",
-              f"| questions interactive, warm cache | {fmt(q_int_w, '.0f')} | | |",
-              f"| engine ready, cold cache | {fmt(q_rdy_c, '.0f')} | {fmt(b_rdy_c, '.0f')} | {ratio(q_rdy_c, b_rdy_c)} |",
-              f"| engine ready, warm cache | {fmt(q_rdy_w, '.0f')} | {fmt(b_rdy_w, '.0f')} | {ratio(q_rdy_w, b_rdy_w)} |",
+              f"| questions interactive, cold cache | {spread(r.quiz_cold, 'interactive_ms')} | | |",
+              f"| questions interactive, warm cache | {spread(r.quiz_warm, 'interactive_ms')} | | |",
+              f"| engine ready, cold cache | {spread(r.quiz_cold, 'ready_ms')} | {spread(r.bare_cold, 'ready_ms')} "
+              f"| {ratio(q_rdy_c, b_rdy_c)} |",
+              f"| engine ready, warm cache | {spread(r.quiz_warm, 'ready_ms')} | {spread(r.bare_warm, 'ready_ms')} "
+              f"| {ratio(q_rdy_w, b_rdy_w)} |",
               f"| verdict once ready (window.earnverdict.verdict, {len(r.verdict_ms)} calls) | "
               f"median {fmt(v_med, '.1f')}, first {fmt(v_first, '.1f')}, max {fmt(v_max, '.1f')} | | |",
               f"| verdict via the form: answers submitted -> verdict on screen | {fmt(f_submit, '.1f')} "
