@@ -20,6 +20,8 @@ import tomllib
 import zipfile
 from pathlib import Path
 
+from engine.params import PARSED_DATA
+
 PYODIDE_VERSION = "0.25.1"
 PYODIDE_TARBALL = f"pyodide-{PYODIDE_VERSION}.tgz"
 PYODIDE_SHA256 = "d301c5b18b888ec7ad2bf616fcdd14eb36f4c9f41c513f89fcfcc3455d447a63"
@@ -123,7 +125,15 @@ def engine_sources(root: Path = ROOT) -> list[tuple[str, bytes]]:
             continue
         if path.suffix == ".py" or (relative.parts[1] == "data" and path.suffix == ".toml"):
             files.append((relative.as_posix(), path.read_bytes()))
+    files.append((f"{ENGINE_PACKAGE}/data/{PARSED_DATA}", parsed_data_json(package / "data")))
     return sorted(files)
+
+
+def parsed_data_json(data_dir: Path) -> bytes:
+    """Every data file of the engine, parsed, as the one JSON file the engine reads in the browser."""
+    parsed = {path.name: tomllib.loads(path.read_text(encoding="utf-8")) for path in sorted(data_dir.glob("*.toml"))}
+    # Key order kept as written: the engine lists roles, skills and markets in file order.
+    return json.dumps(parsed, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def record_hash(data: bytes) -> str:

@@ -9,6 +9,7 @@ import io
 import json
 import shutil
 import subprocess
+import sys
 import tarfile
 import zipfile
 from pathlib import Path
@@ -143,3 +144,22 @@ def test_service_worker_rejects_a_bad_build_id_or_another_site():
         quiz.service_worker("/", "", [])
     with pytest.raises(quiz.QuizBuildError, match="not on this site"):
         quiz.service_worker("/", "b1", ["https://cdn.example.com/pyodide.js"])
+
+
+def test_the_wheel_carries_parsed_data_and_the_engine_uses_it_without_tomllib(runtime, tmp_path):
+    _, wheel = wheel_entry(runtime)
+    with zipfile.ZipFile(io.BytesIO(wheel)) as archive:
+        archive.extractall(tmp_path)
+    parsed = json.loads((tmp_path / "engine" / "data" / "parsed.json").read_text())
+    assert set(parsed) == {p.name for p in (ROOT / "engine" / "data").glob("*.toml")}
+    answers = json.dumps({"role": "data-analyst", "level": "senior", "market": "uk", "hours_per_week": 7,
+                          "urgency": "flexible", "skills": ["sql"], "promotion_track": True})
+    # -S: no site-packages, so the engine comes from the working folder, not an installed copy
+    probe = ("import json, sys; from engine import verdict; "
+             "print(json.dumps(verdict(json.loads(sys.argv[1])))); print('tomllib' in sys.modules)")
+    from_wheel = subprocess.run([sys.executable, "-S", "-c", probe, answers], cwd=tmp_path,
+                                capture_output=True, text=True, check=True).stdout.splitlines()
+    from_source = subprocess.run([sys.executable, "-S", "-c", probe, answers], cwd=ROOT,
+                                 capture_output=True, text=True, check=True).stdout.splitlines()
+    assert from_wheel[0] == from_source[0]
+    assert (from_wheel[1], from_source[1]) == ("False", "True")
