@@ -25,8 +25,11 @@ class Tool:
     # Paths removed before a cold build: output and any cache the tool keeps between builds.
     cold_paths: list[Path] = field(default_factory=list)
     env: dict | None = None
+    on_clear: Callable[[], None] | None = None   # extra cache clearing for a cold build
 
     def clear(self) -> None:
+        if self.on_clear is not None:
+            self.on_clear()
         for path in self.cold_paths:
             if path.is_dir():
                 shutil.rmtree(path)

@@ -13,7 +13,7 @@ REFERENCE = re.compile(r'="([^"#?\s]+\.(?:css|js))"')
 # The service worker's precache list names files it fetches in the background, not the page.
 SERVICE_WORKER = "sw.js"
 PYODIDE_DIR = "pyodide"
-# Files at least this big get precompressed copies; smaller ones gain little from them.
+# The threshold for counting copies in the report; sitegen.precompress decides what gets them.
 PRECOMPRESS_MIN_BYTES = 1024
 PRECOMPRESS_SUFFIXES = {".html", ".css", ".js", ".json", ".xml", ".svg", ".wasm", ".txt"}
 
@@ -94,32 +94,10 @@ def pyodide_files(site: Path) -> list[Path]:
                   and not p.name.endswith((".gz", ".br"))) if runtime.is_dir() else []
 
 
-def precompressed_status(site: Path) -> tuple[int, int, int]:
+def precompressed_status(site: Path, min_bytes: int = PRECOMPRESS_MIN_BYTES) -> tuple[int, int, int]:
     """(large compressible files, with a .gz copy, with a .br copy) in the built site."""
     large = [p for p in site.rglob("*") if p.is_file() and p.suffix in PRECOMPRESS_SUFFIXES
-             and p.stat().st_size >= PRECOMPRESS_MIN_BYTES]
+             and p.stat().st_size >= min_bytes]
     return (len(large), sum(Path(f"{p}.gz").is_file() for p in large),
             sum(Path(f"{p}.br").is_file() for p in large))
 
-
-def precompress(site: Path, min_bytes: int = PRECOMPRESS_MIN_BYTES) -> list[Path]:
-    """Write byte-stable .gz (gzip -9, no timestamp) and, with the brotli package, .br (quality 11)
-    copies beside every compressible file of at least min_bytes, for hosts that serve them.
-    Returns the files written."""
-    try:
-        import brotli
-    except ImportError:
-        brotli = None
-    written: list[Path] = []
-    for path in sorted(site.rglob("*")):
-        if not path.is_file() or path.suffix not in PRECOMPRESS_SUFFIXES or path.stat().st_size < min_bytes:
-            continue
-        data = path.read_bytes()
-        copies = {".gz": gzip.compress(data, compresslevel=9, mtime=0)}
-        if brotli is not None:
-            copies[".br"] = brotli.compress(data, quality=11)
-        for suffix, packed in copies.items():
-            target = Path(f"{path}{suffix}")
-            target.write_bytes(packed)
-            written.append(target)
-    return written

@@ -107,18 +107,3 @@ def test_lighthouse_obstacles_list_weighted_audits_below_full_score():
     assert found["accessibility"] == ["Contrast (0.00)"]
     assert found["seo"] == []
 
-
-def test_precompress_writes_stable_copies_of_large_files_only(tmp_path):
-    import gzip
-
-    big = tmp_path / "app.js"
-    big.write_text("const answer = 42;\n" * 200)
-    (tmp_path / "tiny.css").write_text("a{}")
-    (tmp_path / "photo.png").write_bytes(b"\x89PNG" + b"\0" * 4000)
-    written = weight.precompress(tmp_path)
-    assert {p.name for p in written} <= {"app.js.gz", "app.js.br"} and tmp_path / "app.js.gz" in written
-    assert gzip.decompress((tmp_path / "app.js.gz").read_bytes()) == big.read_bytes()
-    first = (tmp_path / "app.js.gz").read_bytes()
-    weight.precompress(tmp_path)
-    assert (tmp_path / "app.js.gz").read_bytes() == first
-    assert weight.precompressed_status(tmp_path)[1] == 1
