@@ -131,6 +131,7 @@ class QuizResults:
     quiz_warm: list[PageTiming] = field(default_factory=list)
     bare_cold: list[PageTiming] = field(default_factory=list)
     bare_warm: list[PageTiming] = field(default_factory=list)
+    quiz_cold_no_sw: list[PageTiming] = field(default_factory=list)
     verdict_ms: list[float] = field(default_factory=list)
     verdict_first_ms: list[float] = field(default_factory=list)
     form_submit_ms: list[float] = field(default_factory=list)   # answers submitted -> verdict shown
@@ -206,6 +207,17 @@ def _form_verdict_latencies(page, changes: int) -> list[float]:
     return times
 
 
+def _cold_without_service_worker(browser, url: str, results: QuizResults) -> None:
+    """A diagnostic: the quiz cold with service workers blocked, so the precache the page starts
+    at once does not compete with the engine's own start."""
+    context = browser.new_context(service_workers="block")
+    try:
+        context.add_init_script(PROBE_JS)
+        results.quiz_cold_no_sw.append(_navigate(context.new_page(), url, want_ready=True))
+    finally:
+        context.close()
+
+
 def _cold_and_warm(browser, url: str, verdicts: int, results: QuizResults, quiz: bool) -> None:
     context = browser.new_context()
     try:
@@ -258,13 +270,17 @@ def measure_quiz(site: Path, workdir: Path, tarball: Path, runs: int, guide_path
         try:
             for run in range(runs):
                 # Alternate which goes first, so neither always meets a warmer machine.
-                order = [(site_url + "quiz/", True), (bare_url, False)]
-                for url, is_quiz in (order if run % 2 == 0 else order[::-1]):
+                order = [("quiz", lambda: _cold_and_warm(browser, site_url + "quiz/", verdicts, results, True)),
+                         ("bare", lambda: _cold_and_warm(browser, bare_url, verdicts, results, False)),
+                         ("quiz without service worker",
+                          lambda: _cold_without_service_worker(browser, site_url + "quiz/", results))]
+                shift = run % len(order)
+                for name, measure_once in order[shift:] + order[:shift]:
                     try:
-                        _cold_and_warm(browser, url, verdicts, results, is_quiz)
+                        measure_once()
                     except Exception as err:  # a broken page is a result, not a crash
                         line = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-                        results.problems.append(f"{'quiz' if is_quiz else 'bare'} run {run}: {line}")
+                        results.problems.append(f"{name} run {run}: {line}")
             if guide_path:
                 _guide_page_loads(browser, site_url + guide_path.lstrip("/"), site_requests, results)
         finally:

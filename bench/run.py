@@ -587,13 +587,17 @@ def quiz_section(site: Path, workdir: Path, runs: int, log):
               f"| {ratio(q_rdy_c, b_rdy_c)} |",
               f"| engine ready, warm cache | {spread(r.quiz_warm, 'ready_ms')} | {spread(r.bare_warm, 'ready_ms')} "
               f"| {ratio(q_rdy_w, b_rdy_w)} |",
+              f"| diagnostic: engine ready, cold cache, service workers blocked | "
+              f"{spread(r.quiz_cold_no_sw, 'ready_ms')} | | {ratio(median_of([t.ready_ms for t in r.quiz_cold_no_sw]), b_rdy_c)} |",
+              f"| diagnostic: questions interactive, cold cache, service workers blocked | "
+              f"{spread(r.quiz_cold_no_sw, 'interactive_ms')} | | |",
               f"| verdict once ready (window.earnverdict.verdict, {len(r.verdict_ms)} calls) | "
               f"median {fmt(v_med, '.1f')}, first {fmt(v_first, '.1f')}, max {fmt(v_max, '.1f')} | | |",
               f"| verdict via the form: answers submitted -> verdict on screen | {fmt(f_submit, '.1f')} "
               f"(max {fmt(max(r.form_submit_ms) if r.form_submit_ms else None, '.1f')}) | | |",
               f"| verdict via the form: one answer changed -> verdict redrawn ({len(r.form_change_ms)} changes) | "
               f"{fmt(f_change, '.1f')} (max {fmt(max(r.form_change_ms) if r.form_change_ms else None, '.1f')}) | | |", ""]
-    errors = [f"{kind}: {t.error}" for kind in ("quiz_cold", "quiz_warm", "bare_cold", "bare_warm")
+    errors = [f"{kind}: {t.error}" for kind in ("quiz_cold", "quiz_warm", "bare_cold", "bare_warm", "quiz_cold_no_sw")
               for t in getattr(r, kind) if t.error]
     if r.problems or errors:
         lines += ["Problems: " + "; ".join(r.problems + errors), ""]
@@ -616,7 +620,8 @@ def quiz_section(site: Path, workdir: Path, runs: int, log):
          None if not r.guide_scripts and not first_guide(site) else
          (not js_beyond and not r.guide_pyodide_requests)),
     ]
-    data = {k: [asdict(t) for t in getattr(r, k)] for k in ("quiz_cold", "quiz_warm", "bare_cold", "bare_warm")}
+    data = {k: [asdict(t) for t in getattr(r, k)]
+            for k in ("quiz_cold", "quiz_warm", "bare_cold", "bare_warm", "quiz_cold_no_sw")}
     data |= {"verdict_ms": r.verdict_ms, "form_submit_ms": r.form_submit_ms,
              "form_change_ms": r.form_change_ms, "guide_scripts": r.guide_scripts,
              "guide_page_requests": r.guide_page_requests,
