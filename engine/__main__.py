@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sys
 
-from . import catalog
+from . import catalog, to_json
 from .errors import InputError
 from .verdict import verdict
 
@@ -56,7 +56,7 @@ def main(argv: list[str]) -> int:
     except InputError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    sys.stdout.write(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    sys.stdout.write(to_json(result))
     return 0
 
 

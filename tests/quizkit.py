@@ -156,16 +156,13 @@ const { loadPyodide } = require(runtimeDir + "/pyodide.js");
 # Runs in both interpreters: each input -> the CLI's JSON text, or the one-line InputError.
 BATCH_BRIDGE = r"""
 import json, sys
-from engine import InputError, verdict
-
-def verdict_json(result):  # as engine/__main__.py prints it
-    return json.dumps(result, indent=2, ensure_ascii=False) + "\n"
+from engine import InputError, to_json, verdict
 
 def run_batch(inputs_json):
     results = []
     for answers in json.loads(inputs_json):
         try:
-            results.append({"json": verdict_json(verdict(answers))})
+            results.append({"json": to_json(verdict(answers))})
         except InputError as err:
             results.append({"error": str(err), "field": err.field})
     return json.dumps({"platform": sys.platform, "results": results})

@@ -6,14 +6,10 @@
  */
 "use strict";
 
-// The Python side: the same verdict and the same JSON text as `python -m engine` prints
-// (engine/__main__.py: indent=2, ensure_ascii=False, a final newline).
+// The Python side: the same verdict and the same JSON text (engine.to_json) as `python -m engine` prints.
 const BRIDGE = `
 import json
-from engine import InputError, catalog, verdict
-
-def verdict_json(result):
-    return json.dumps(result, indent=2, ensure_ascii=False) + "\\n"
+from engine import InputError, catalog, to_json, verdict
 
 def quiz_verdict(answers_json, with_chart):
     try:
@@ -25,7 +21,7 @@ def quiz_verdict(answers_json, with_chart):
     if with_chart:
         from engine.chart import chart_svg
         svg = chart_svg(result)
-    return json.dumps({"json": verdict_json(result), "svg": svg})
+    return json.dumps({"json": to_json(result), "svg": svg})
 
 def warm_up():
     """Import the chart and read the parameter files now, while the visitor is still answering."""
