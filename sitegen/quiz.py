@@ -273,8 +273,9 @@ def service_worker(base_path: str, build_id: str, precache: list[str], root: Pat
 
     `precache` lists output-relative paths or site-absolute URLs (the quiz page and its
     assets); the Pyodide runtime and engine wheel are always added. The runtime, 12 MB, is
-    only fetched on install when a quiz page is open: a guide reader on a phone never
-    downloads it. Pages read later are cached as they are read.
+    copied in when a quiz page whose engine is ready asks for it (or on install, to renew an
+    older build's copy): a guide reader on a phone never downloads it. Pages read later are
+    cached as they are read.
     """
     base = normalize_base_path(base_path)
     if not build_id or any(ch.isspace() for ch in build_id):
@@ -286,7 +287,6 @@ def service_worker(base_path: str, build_id: str, precache: list[str], root: Pat
         "cacheName": f"earnverdict-{build_id}",
         "cachePrefix": "earnverdict-",
         "precache": urls,
-        "quizPath": f"{base}quiz/",
         "runtime": runtime,
         "runtimeDir": f"{base}{RUNTIME_DIR}/",
     }

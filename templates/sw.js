@@ -9,11 +9,10 @@
 const CONFIG = /*@config@*/null;
 const PRECACHED = new Set(CONFIG.precache.concat(CONFIG.runtime).map((path) => new URL(path, self.location.origin).href));
 
-// The 12 MB runtime is fetched on install only for visitors of the quiz: one is open now, or
-// an older build's cache holds it. A guide reader gets it later, if ever, when the quiz loads it.
-async function wantsRuntime() {
-  const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
-  if (windows.some((client) => new URL(client.url).pathname.startsWith(CONFIG.quizPath))) return true;
+// On install the 12 MB runtime is fetched only to renew an older build's cache (a returning
+// quiz visitor). A first visit copies it in later, when the quiz asks (see cacheRuntime), and a
+// guide reader on a phone never downloads it.
+async function hadRuntime() {
   for (const name of await caches.keys()) {
     if (!name.startsWith(CONFIG.cachePrefix)) continue;
     const cache = await caches.open(name);
@@ -29,11 +28,29 @@ const fresh = (path) => new Request(path, { cache: "no-cache", priority: "low" }
 async function precache() {
   const cache = await caches.open(CONFIG.cacheName);
   await cache.addAll(CONFIG.precache.map(fresh));
-  if (!(await wantsRuntime())) return;
-  // One file at a time: the quiz's own worker is fetching and compiling the same files right
-  // now, and the browser answers these from what it has just downloaded.
+  if (!(await hadRuntime())) return;
   for (const path of CONFIG.runtime) await cache.add(fresh(path));
 }
+
+// The quiz page asks for this once its engine is ready. Its worker has just fetched (and
+// revalidated) these very files, so "force-cache" copies them out of the browser's HTTP cache:
+// nothing goes over the network after the engine is ready, and the runtime is never downloaded
+// twice while the engine starts.
+async function cacheRuntime() {
+  const cache = await caches.open(CONFIG.cacheName);
+  for (const path of CONFIG.runtime) {
+    if (!(await cache.match(path))) await cache.add(new Request(path, { cache: "force-cache" }));
+  }
+}
+
+self.addEventListener("message", (event) => {
+  if (!event.data || event.data.type !== "cache-runtime") return;
+  const reply = (message) => event.ports[0] && event.ports[0].postMessage(message);
+  event.waitUntil(cacheRuntime().then(
+    () => reply({ ok: true }),
+    (error) => reply({ ok: false, error: String(error && error.message || error) })
+  ));
+});
 
 self.addEventListener("install", (event) => {
   event.waitUntil(precache().then(() => self.skipWaiting()));

@@ -2,6 +2,7 @@
  *
  * Public API, for tests and for anyone embedding the quiz:
  *   window.earnverdict.ready               Promise, resolves when the engine is loaded
+ *   window.earnverdict.offline             Promise, resolves when the quiz will work offline
  *   window.earnverdict.verdict(answers)    Promise of the verdict `python -m engine` prints (parsed)
  *   window.earnverdict.verdictJSON(answers) the same, as the exact JSON text
  * Both reject with an Error carrying .field and the engine's one-line message for bad answers.
@@ -98,6 +99,21 @@
     statusBox.classList.add("quiz-status-error");
   });
 
+  // Once the engine is ready, the service worker copies the runtime the worker just loaded
+  // into its cache, so the quiz works offline from the next visit on.
+  const offline = ready.then(() => {
+    if (!("serviceWorker" in navigator)) throw new Error("this browser has no service workers");
+    return navigator.serviceWorker.ready;
+  }).then((registration) => new Promise((resolve, reject) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = (event) => {
+      if (event.data && event.data.ok) resolve();
+      else reject(new Error("the runtime could not be cached: " + (event.data && event.data.error)));
+    };
+    registration.active.postMessage({ type: "cache-runtime" }, [channel.port2]);
+  }));
+  offline.then(() => { app.dataset.offline = "ready"; }, () => { app.dataset.offline = "unavailable"; });
+
   function compute(answers, chart) {
     return ready.then(() => new Promise((resolve, reject) => {
       const id = nextId++;
@@ -108,6 +124,7 @@
 
   window.earnverdict = {
     ready,
+    offline,
     verdict: (answers) => compute(answers).then((reply) => JSON.parse(reply.json)),
     verdictJSON: (answers) => compute(answers).then((reply) => reply.json),
   };

@@ -14,9 +14,8 @@
       .catch(() => { /* offline support is a bonus; the page works without it */ });
   };
   // A guide registers after load, so filling the cache never competes with the page itself.
-  // The quiz registers at once: the cache then fetches the runtime alongside the quiz's own
-  // worker (the browser's HTTP cache serves the second request) and is complete before the
-  // engine is warm, so nothing goes over the network once the verdict can be computed.
+  // The quiz registers at once, so its page and assets are cached early; the quiz asks the
+  // service worker to keep the runtime once its engine is ready (quiz.js).
   const whenParsed = () => {
     if (document.getElementById("quiz-app")) register();
     else if (document.readyState === "complete") register();
