@@ -9,7 +9,8 @@ import tarfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from serve import serve_directory
+from sitegen.hosting import SiteServer
+from sitegen.quiz import PYODIDE_FILES, RUNTIME_DIR as PYODIDE_DIR
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -20,8 +21,6 @@ API_TIMEOUT_MS = 15_000
 # precaches in the background.
 GUIDE_SETTLE_MS = 8_000
 FORM_CHANGES = 5
-PYODIDE_DIR = "pyodide"
-PYODIDE_FILES = ("pyodide.js", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip")
 # A question is interactive once a form control is in the document, enabled and laid out, and
 # DOMContentLoaded has fired (deferred scripts have run and attached their handlers).
 CONTROL_SELECTOR = ("form input:not([disabled]), form select:not([disabled]), "
@@ -264,8 +263,8 @@ def measure_quiz(site: Path, workdir: Path, tarball: Path, runs: int, guide_path
 
     results = QuizResults()
     bare = write_bare_site(site, workdir / "bare-pyodide", tarball)
-    with serve_directory(site) as (site_url, site_requests), serve_directory(bare) as (bare_url, _), \
-            sync_playwright() as pw:
+    with SiteServer(site) as site_server, SiteServer(bare) as bare_server, sync_playwright() as pw:
+        site_url, site_requests, bare_url = site_server.origin + "/", site_server.requests, bare_server.origin + "/"
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
             for run in range(runs):

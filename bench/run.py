@@ -631,12 +631,13 @@ def quiz_section(site: Path, workdir: Path, runs: int, log):
 
 def lighthouse_section(site: Path, workdir: Path, log):
     from lighthouse import CATEGORIES, run_lighthouse
-    from serve import serve_directory
+    from sitegen.hosting import SiteServer
     lines = ["### Lighthouse (npm lighthouse, mobile defaults, Debian chromium)", "",
              "| page | " + " | ".join(CATEGORIES) + " |", "|---" * (len(CATEGORIES) + 1) + "|"]
     pages = [("guide", first_guide(site)), ("quiz", "quiz/" if (site / "quiz" / "index.html").is_file() else None)]
     results, data = [], {}
-    with serve_directory(site) as (url, _):
+    with SiteServer(site) as server:
+        url = server.origin + "/"
         for label, path in pages:
             if path is None:
                 lines.append(f"| {label} | not built |" + " |" * (len(CATEGORIES) - 1))

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import atexit
-import fnmatch
 import functools
-import http.server
 import json
 import random
 import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
+
+from sitegen.hosting import SiteServer  # noqa: F401  (the tests serve the site through it)
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -43,89 +42,7 @@ def build_site(out: Path, base_url: str = "http://127.0.0.1/") -> Path:
     return out
 
 
-# --- Serving -----------------------------------------------------------------------------
-
-
-def parse_headers_file(text: str) -> list[tuple[str, list[tuple[str, str | None]]]]:
-    """Netlify/Cloudflare `_headers`: an unindented path pattern, then indented `Name: value`
-    lines; `! Name` drops a header an earlier rule set (value None)."""
-    rules: list[tuple[str, list[tuple[str, str | None]]]] = []
-    for line in text.splitlines():
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        if not line[0].isspace():
-            rules.append((line.strip(), []))
-        elif rules and line.strip().startswith("!"):
-            rules[-1][1].append((line.strip()[1:].strip(), None))
-        elif rules and ":" in line:
-            name, value = line.strip().split(":", 1)
-            rules[-1][1].append((name.strip(), value.strip()))
-    return rules
-
-
-def headers_for(rules, path: str) -> list[tuple[str, str]]:
-    headers: list[tuple[str, str]] = []
-    for pattern, lines in rules:
-        if fnmatch.fnmatchcase(path, pattern):
-            for name, value in lines:
-                if value is None:
-                    headers = [h for h in headers if h[0].lower() != name.lower()]
-                else:
-                    headers.append((name, value))
-    return headers
-
-
-class SiteHandler(http.server.SimpleHTTPRequestHandler):
-    """Serves the built site with its own _headers, as the CDN would (the CSP reaches workers too)."""
-
-    header_rules: list[tuple[str, list[tuple[str, str]]]] = []
-    log: list[str]
-
-    def send_header(self, keyword: str, value: str) -> None:
-        # A header the _headers file sets replaces the server's own (e.g. Content-Type).
-        if not getattr(self, "_from_rules", False) and keyword.lower() in self._rule_names():
-            return
-        super().send_header(keyword, value)
-
-    def _rule_names(self) -> set[str]:
-        return {name.lower() for name, _ in headers_for(self.header_rules, self.path.split("?", 1)[0])}
-
-    def end_headers(self) -> None:
-        self._from_rules = True
-        for name, value in headers_for(self.header_rules, self.path.split("?", 1)[0]):
-            self.send_header(name, value)
-        self._from_rules = False
-        super().end_headers()
-
-    def log_message(self, format: str, *args) -> None:  # quiet test output, keep a record
-        self.log.append(self.path)
-
-
-class SiteServer:
-    """A threaded static server for a folder, on 127.0.0.1 and a free port."""
-
-    def __init__(self, root: Path):
-        headers_file = root / "_headers"
-        rules = parse_headers_file(headers_file.read_text()) if headers_file.exists() else []
-        handler = type("Handler", (SiteHandler,), {"header_rules": rules, "log": []})
-        handler.extensions_map = dict(SiteHandler.extensions_map, **{".wasm": "application/wasm", ".whl": "application/zip"})
-        self.handler = handler
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(root)))
-        self.origin = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    @property
-    def requests(self) -> list[str]:
-        return self.handler.log
-
-    def __enter__(self) -> "SiteServer":
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
+# --- Serving: the site as its host serves it (sitegen.hosting) ----------------------------
 
 # --- Chromium ----------------------------------------------------------------------------
 

@@ -1,7 +1,6 @@
-"""The benchmark's measuring parts: memory and exit status of a build, the CDN-like server, the
-page weight walker and the Lighthouse summary."""
+"""The benchmark's measuring parts: memory and exit status of a build, the page weight walker and
+the Lighthouse summary."""
 import sys
-import urllib.request
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent.parent / "bench"
@@ -9,22 +8,7 @@ sys.path.insert(0, str(BENCH))
 
 import lighthouse  # noqa: E402
 import measure  # noqa: E402
-import serve  # noqa: E402
 import weight  # noqa: E402
-
-HEADERS = """\
-/*
-  Cache-Control: public, max-age=0, must-revalidate
-  X-Content-Type-Options: nosniff
-
-/assets/*
-  ! Cache-Control
-  Cache-Control: public, max-age=31536000, immutable
-
-/pyodide/pyodide.asm.wasm
-  Content-Type: application/wasm
-"""
-
 
 def test_run_measured_reports_peak_memory_exit_status_and_stderr(tmp_path):
     big = measure.run_measured(
@@ -46,29 +30,6 @@ def test_summarize_takes_the_median_and_the_highest_peak():
     runs = [measure.RunResult(s, m, 0, "") for s, m in ((3.0, 10), (1.0, 30), (2.0, 20))]
     summary = measure.summarize(runs)
     assert (summary.median, summary.low, summary.high, summary.peak_mb) == (2.0, 1.0, 3.0, 30)
-
-
-def test_headers_rules_apply_like_the_cdn():
-    rules = serve.parse_headers_file(HEADERS)
-    asset = dict(serve.headers_for(rules, "/assets/app.1234.js"))
-    assert asset["Cache-Control"] == "public, max-age=31536000, immutable"
-    assert asset["X-Content-Type-Options"] == "nosniff"
-    page = dict(serve.headers_for(rules, "/guides/x/"))
-    assert page["Cache-Control"] == "public, max-age=0, must-revalidate"
-    assert "Content-Type" not in page
-
-
-def test_server_sends_one_content_type_and_logs_requests(tmp_path):
-    (tmp_path / "pyodide").mkdir()
-    (tmp_path / "pyodide" / "pyodide.asm.wasm").write_bytes(b"\0asm")
-    (tmp_path / "_headers").write_text(HEADERS)
-    with serve.serve_directory(tmp_path) as (url, requests):
-        with urllib.request.urlopen(url + "pyodide/pyodide.asm.wasm") as response:
-            types = response.headers.get_all("Content-Type")
-            body = response.read()
-    assert types == ["application/wasm"]
-    assert body == b"\0asm"
-    assert requests == ["/pyodide/pyodide.asm.wasm"]
 
 
 def test_page_assets_follow_the_page_not_the_service_worker_precache(tmp_path):
