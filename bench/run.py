@@ -510,6 +510,7 @@ def scaling(workdir: Path, args, log):
 
 
 def weight_section(site: Path):
+    from sitegen.precompress import MIN_BYTES
     from weight import page_assets, precompressed_status, pyodide_files, weigh
     rows, targets, data = [], [], {}
     guide = first_guide(site)
@@ -535,13 +536,9 @@ def weight_section(site: Path):
         data[w.label] = asdict(w)
     if not quiz.is_file():
         lines.append("| quiz page | not built | | | |")
-    try:  # the build's own threshold, so the count asks what the build promises
-        from sitegen.precompress import MIN_BYTES as threshold
-    except ImportError:
-        threshold = 1024
-    large, gz, br = precompressed_status(site, threshold)
+    large, gz, br = precompressed_status(site)
     lines += ["", f"Precompressed copies in the build: {gz} of {large} compressible files of "
-                  f"{threshold // 1024} KB or more have a .gz beside them, {br} a .br."]
+                  f"{MIN_BYTES // 1024} KB or more have a .gz beside them, {br} a .br."]
     data["precompressed"] = {"large": large, "gz": gz, "br": br}
     return lines, targets, data
 

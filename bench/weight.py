@@ -8,14 +8,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from sitegen.precompress import COMPRESSIBLE, MIN_BYTES
+from sitegen.quiz import RUNTIME_DIR as PYODIDE_DIR
+
 # Any attribute naming a stylesheet or script: src, href, and data-* such as the quiz's data-worker.
 REFERENCE = re.compile(r'="([^"#?\s]+\.(?:css|js))"')
 # The service worker's precache list names files it fetches in the background, not the page.
 SERVICE_WORKER = "sw.js"
-PYODIDE_DIR = "pyodide"
-# The threshold for counting copies in the report; sitegen.precompress decides what gets them.
-PRECOMPRESS_MIN_BYTES = 1024
-PRECOMPRESS_SUFFIXES = {".html", ".css", ".js", ".json", ".xml", ".svg", ".wasm", ".txt"}
 
 
 def brotli_size(data: bytes) -> int | None:
@@ -94,10 +93,9 @@ def pyodide_files(site: Path) -> list[Path]:
                   and not p.name.endswith((".gz", ".br"))) if runtime.is_dir() else []
 
 
-def precompressed_status(site: Path, min_bytes: int = PRECOMPRESS_MIN_BYTES) -> tuple[int, int, int]:
-    """(large compressible files, with a .gz copy, with a .br copy) in the built site."""
-    large = [p for p in site.rglob("*") if p.is_file() and p.suffix in PRECOMPRESS_SUFFIXES
-             and p.stat().st_size >= min_bytes]
+def precompressed_status(site: Path) -> tuple[int, int, int]:
+    """(files the build promises copies of, with a .gz copy, with a .br copy) in the built site."""
+    large = [p for p in site.rglob("*") if p.is_file() and p.suffix in COMPRESSIBLE and p.stat().st_size >= MIN_BYTES]
     return (len(large), sum(Path(f"{p}.gz").is_file() for p in large),
             sum(Path(f"{p}.br").is_file() for p in large))
 

@@ -11,6 +11,8 @@ import math
 import re
 from typing import Callable
 
+from engine.money import SYMBOLS, full_money as money
+
 from .problems import Problem
 
 DIRECTIVE = re.compile(r"\{\{<\s*(?P<name>[\w-]*)(?P<args>[^>]*?)\s*>\}\}")
@@ -18,7 +20,6 @@ ARGUMENT = re.compile(r'\s*(?P<key>[a-z_]+)="(?P<value>[^"]*)"')
 FENCE = re.compile(r"^\s*(```|~~~)")
 SPARE_HOURS_PER_WEEK = 5
 WEEKS_PER_MONTH = 52 / 12
-CURRENCY_SYMBOLS = {"USD": "$", "GBP": "£", "EUR": "€", "INR": "₹"}
 
 
 class DirectiveError(Exception):
@@ -83,12 +84,6 @@ def parse_arguments(name: str, raw: str) -> dict[str, str]:
     if raw[position:].strip():
         raise DirectiveError(f"{{{{< {name} >}}}}: cannot read arguments {raw.strip()!r}; write them as key=\"value\"")
     return args
-
-
-def money(amount: int | float, currency: str) -> str:
-    symbol = CURRENCY_SYMBOLS.get(currency)
-    number = f"{amount:,.0f}"
-    return f"{symbol}{number}" if symbol else f"{currency} {number}"
 
 
 def cell(text: object) -> str:
@@ -178,12 +173,12 @@ def format_value(parameter: dict) -> str:
     if head in ("share", "percent", "%"):
         scaled = number * 100 if head == "share" else number
         return f"{scaled:,.4g}%{per_text}"
-    if head == "currency" or head.upper() in CURRENCY_SYMBOLS:
+    if head == "currency" or head.upper() in SYMBOLS:
         currency = parameter.get("currency") or (head.upper() if head != "currency" else "")
         if float(number).is_integer():
             text = money(number, currency) if currency else f"{number:,.0f}"
         else:
-            text = f"{CURRENCY_SYMBOLS.get(currency, currency + ' ')}{number:,.2f}"
+            text = f"{SYMBOLS.get(currency, currency + ' ')}{number:,.2f}"
         return text + per_text
     if head == "ratio":
         return f"{number:g}\u00d7"
