@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import shutil
 import statistics
-import tarfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sitegen.hosting import SiteServer
-from sitegen.quiz import PYODIDE_FILES, RUNTIME_DIR as PYODIDE_DIR
+from sitegen.quiz import PYODIDE_FILES, PYODIDE_LOCK, RUNTIME_DIR as PYODIDE_DIR
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -95,22 +94,14 @@ SAMPLE_ANSWERS = [
 ]
 
 
-def upstream_lock(tarball: Path) -> bytes:
-    with tarfile.open(tarball, "r:gz") as tar:
-        member = tar.extractfile("package/pyodide-lock.json")
-        if member is None:
-            raise FileNotFoundError(f"{tarball}: package/pyodide-lock.json")
-        return member.read()
-
-
-def write_bare_site(site: Path, target: Path, tarball: Path) -> Path:
+def write_bare_site(site: Path, target: Path, upstream: Path) -> Path:
     """A tiny page + worker starting the site's own copy of Pyodide, with Pyodide's upstream lock
     file (bare Pyodide as distributed, not the site's engine-only lock)."""
     runtime = target / PYODIDE_DIR
     runtime.mkdir(parents=True, exist_ok=True)
     for name in PYODIDE_FILES:
         shutil.copyfile(site / PYODIDE_DIR / name, runtime / name)
-    (runtime / "pyodide-lock.json").write_bytes(upstream_lock(tarball))
+    shutil.copyfile(upstream / PYODIDE_LOCK, runtime / PYODIDE_LOCK)
     (target / "index.html").write_text(BARE_HTML)
     (target / "bare.js").write_text(BARE_JS)
     (target / "worker.js").write_text(BARE_WORKER_JS)
@@ -257,12 +248,12 @@ def _guide_page_loads(browser, url: str, server_log: list[str], results: QuizRes
         context.close()
 
 
-def measure_quiz(site: Path, workdir: Path, tarball: Path, runs: int, guide_path: str | None,
+def measure_quiz(site: Path, workdir: Path, upstream: Path, runs: int, guide_path: str | None,
                  verdicts: int = 20) -> QuizResults:
     from playwright.sync_api import sync_playwright
 
     results = QuizResults()
-    bare = write_bare_site(site, workdir / "bare-pyodide", tarball)
+    bare = write_bare_site(site, workdir / "bare-pyodide", upstream)
     with SiteServer(site) as site_server, SiteServer(bare) as bare_server, sync_playwright() as pw:
         site_url, site_requests, bare_url = site_server.origin + "/", site_server.requests, bare_server.origin + "/"
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)

@@ -32,6 +32,7 @@ sys.path.insert(0, str(BENCH))
 sys.path.insert(1, str(ROOT))  # engine and sitegen, also before `pip install -e .`
 
 import corpus as corpus_mod  # noqa: E402
+from sitegen.options import BuildOptions, cache_root  # noqa: E402
 from measure import RunResult, run_measured, summarize  # noqa: E402
 from peers import PEERS, Tool, hugo_version  # noqa: E402
 
@@ -55,19 +56,9 @@ TARGET_ENGINE_MS = 5
 
 # --- our build -----------------------------------------------------------------------------
 
-def cache_root() -> Path:
-    return Path(os.environ.get("EARNVERDICT_CACHE") or Path.home() / ".cache" / "earnverdict")
-
-
 def state_dir(out_dir: Path, cache: Path | None = None) -> Path:
     """The render cache and build state sitegen keeps for one output folder."""
-    cache = cache or cache_root()
-    try:
-        from sitegen.options import BuildOptions
-        return BuildOptions(out_dir=out_dir, cache_dir=cache).state_dir
-    except ImportError:
-        key = hashlib.sha256(str(out_dir.resolve()).encode()).hexdigest()[:16]
-        return cache / "sitegen" / key
+    return BuildOptions(out_dir=out_dir, cache_dir=cache or cache_root()).state_dir
 
 
 def our_content(guides: list[corpus_mod.Guide]) -> dict[str, str]:
@@ -266,10 +257,6 @@ def build_real_site(workdir: Path, log) -> tuple[Path | None, str | None]:
 def first_guide(site: Path) -> str | None:
     pages = sorted((site / "guides").glob("*/index.html"))
     return pages[0].parent.relative_to(site).as_posix() + "/" if pages else None
-
-
-def pyodide_tarball() -> Path:
-    return cache_root() / "pyodide-0.25.1.tgz"
 
 
 # --- report --------------------------------------------------------------------------------
@@ -550,12 +537,14 @@ def quiz_section(site: Path, workdir: Path, runs: int, log):
     if not (site / "quiz" / "index.html").is_file() or not (site / PYODIDE_DIR / "pyodide.js").is_file():
         lines.append("Not measured: the build has no quiz/index.html or no pyodide/pyodide.js yet.")
         return lines, [("quiz timings", "quiz page not built", None)], {}
-    tarball = pyodide_tarball()
-    if not tarball.is_file():
-        lines.append(f"Not measured: {tarball} is missing (the site build fetches it).")
-        return lines, [("quiz timings", "no Pyodide tarball", None)], {}
+    from sitegen.quiz import QuizBuildError, extract_pyodide
+    try:  # Pyodide as distributed, with its own lock file: what "bare Pyodide" starts
+        upstream = extract_pyodide(cache_root())
+    except (QuizBuildError, OSError) as err:
+        lines.append(f"Not measured: no Pyodide runtime ({err}).")
+        return lines, [("quiz timings", "no Pyodide runtime", None)], {}
     log(f"quiz: {runs} cold+warm runs each of the quiz page and bare Pyodide ({chromium_version()})")
-    r = measure_quiz(site, workdir, tarball, runs, first_guide(site))
+    r = measure_quiz(site, workdir, upstream, runs, first_guide(site))
     q_int_c = median_of([t.interactive_ms for t in r.quiz_cold])
     q_rdy_c = median_of([t.ready_ms for t in r.quiz_cold])
     q_rdy_w = median_of([t.ready_ms for t in r.quiz_warm])
