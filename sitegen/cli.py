@@ -12,7 +12,6 @@ from .options import DEFAULT_BASE_URL, DEFAULT_CONTENT, DEFAULT_OUT, BuildOption
 from .problems import ContentErrors, display_path
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
-COMMANDS = ("build", "check", "serve", "new")
 
 
 class Parser(argparse.ArgumentParser):

@@ -109,10 +109,6 @@ def table(header: list[str], rows: list[list[str]], align: list[str]) -> str:
     return "\n" + "\n".join(lines) + "\n"
 
 
-def name_of(items: list[dict], slug: str) -> str:
-    return next((item["name"] for item in items if item["slug"] == slug), slug)
-
-
 def salary_bands(catalog, role: str, market: str) -> str:
     bands = [(level, catalog.salary_band(role, level["slug"], market)) for level in catalog.levels()]
     rows = [[level["name"], money(b["low"], b["currency"]), money(b["high"], b["currency"]), money(b["mid"], b["currency"])] for level, b in bands]
