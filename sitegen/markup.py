@@ -13,10 +13,12 @@ from pathlib import Path
 
 import markdown
 
+from . import inline
+
 EXTENSIONS = ["tables", "fenced_code", "footnotes", "attr_list", "def_list", "abbr", "md_in_html", "sane_lists", "toc"]
 EXTENSION_CONFIGS = {"toc": {"toc_depth": "2-3"}, "footnotes": {"BACKLINK_TITLE": "Back to reference %d"}}
 # Cached renderings are reused only by the same Python-Markdown and this same module.
-RENDER_VERSION = markdown.__version__ + ":" + hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+RENDER_VERSION = markdown.__version__ + ":" + hashlib.sha256(Path(__file__).read_bytes() + Path(inline.__file__).read_bytes()).hexdigest()
 WORDS_PER_MINUTE = 220
 ID_ATTRIBUTE = re.compile(r'\sid="([^"]*)"')
 TAG = re.compile(r"<[^>]+>")
@@ -50,6 +52,7 @@ def converter() -> markdown.Markdown:
     global _converter
     if _converter is None:
         _converter = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS, output_format="html")
+        inline.install(_converter)
     return _converter
 
 
