@@ -88,40 +88,84 @@ def plain(name: str) -> str:
 
 
 class MarkdownCache:
-    """Renderings on disk, one file per content hash, so a build loads only what it needs and
-    worker processes can store their own results."""
+    """Renderings on disk by content hash, in SHARDS pack files named by the hash's first digit.
+
+    A pack is a run of pickled (key, Rendered) frames. The build appends each new rendering to
+    its pack as the page comes back from its worker, so a first build creates 16 files rather
+    than one per page (file creation is what a cold build spends most of its system time on),
+    and a later build adds one frame per changed page. A pack is read only when a page needs
+    one of its renderings, and rewritten without the renderings the site no longer uses once
+    those outweigh the ones it does."""
+
+    SHARDS = 16
 
     def __init__(self, folder: Path):
         self.folder = folder
+        self.loaded: dict[str, dict[str, Rendered]] = {}  # shard -> key -> rendering
+        self.appending: dict = {}  # shard -> open file
+        self.added: set[str] = set()
 
-    def path(self, key: str) -> Path:
-        return self.folder / key[:2] / f"{key}.pickle"
+    def pack(self, shard: str) -> Path:
+        return self.folder / f"{shard}.pack"
+
+    def shard(self, key: str) -> dict[str, Rendered]:
+        shard = key[0]
+        if shard not in self.loaded:
+            if shard in self.appending:
+                self.appending[shard].flush()
+            self.loaded[shard] = read_pack(self.pack(shard))
+        return self.loaded[shard]
 
     def get(self, key: str) -> Rendered | None:
-        import pickle
-
-        try:
-            with open(self.path(key), "rb") as fh:
-                value = pickle.load(fh)
-            return value if isinstance(value, Rendered) else None
-        except Exception:
-            return None
+        return self.shard(key).get(key)
 
     def has(self, key: str) -> bool:
-        return self.path(key).is_file()
+        return key in self.shard(key)
 
     def put(self, key: str, rendered: Rendered) -> None:
         import pickle
 
+        from .output import ensure_folder
+
+        if key in self.added:  # two pages with the same markdown
+            return
+        self.added.add(key)
+        shard = key[0]
+        if shard in self.loaded:
+            self.loaded[shard][key] = rendered
+        fh = self.appending.get(shard)
+        if fh is None:
+            ensure_folder(self.folder)
+            fh = self.appending[shard] = open(self.pack(shard), "ab")
+        fh.write(pickle.dumps((key, rendered), protocol=pickle.HIGHEST_PROTOCOL))
+
+    def close(self, used: set[str]) -> None:
+        """Finish this build's appends, and compact the packs it read that are mostly stale."""
+        import pickle
+
         from .output import atomic_write
 
-        atomic_write(self.path(key), pickle.dumps(rendered, protocol=pickle.HIGHEST_PROTOCOL))
+        for fh in self.appending.values():
+            fh.close()
+        self.appending = {}
+        for shard, entries in self.loaded.items():
+            stale = len(entries) - len(used.intersection(entries))
+            if stale and stale * 2 >= len(entries):
+                live = b"".join(pickle.dumps((k, v), protocol=pickle.HIGHEST_PROTOCOL) for k, v in entries.items() if k in used)
+                atomic_write(self.pack(shard), live)
 
-    def prune(self, used: set[str]) -> None:
-        """Drop renderings this build did not use, so the cache never outgrows the site."""
-        if not self.folder.is_dir():
-            return
-        for shard in self.folder.iterdir():
-            for entry in shard.iterdir() if shard.is_dir() else ():
-                if entry.name.endswith(".pickle") and entry.name[: -len(".pickle")] not in used:
-                    entry.unlink(missing_ok=True)
+
+def read_pack(path: Path) -> dict[str, Rendered]:
+    """The renderings in one pack; a frame cut short (a build stopped mid-write) ends it."""
+    import pickle
+
+    entries: dict[str, Rendered] = {}
+    try:
+        with open(path, "rb") as fh:
+            while True:
+                key, value = pickle.load(fh)
+                if isinstance(key, str) and isinstance(value, Rendered):
+                    entries[key] = value
+    except Exception:  # EOFError at the end; anything else means the rest is unreadable
+        pass
+    return entries

@@ -27,11 +27,12 @@ from .problems import ContentErrors, Problem, display_path
 
 if TYPE_CHECKING:
     from .content import Source
+    from .markup import Rendered
 
 # Rough single-core costs (ms) of rendering one page's markdown and one page's template; a
 # process pool pays for its start and for pickling results only above about POOL_WORTH_MS of work.
 MARKDOWN_MS, TEMPLATE_MS, POOL_WORTH_MS = 3.0, 0.3, 250
-MARKDOWN_CACHE = "markdown"  # a folder: one file per rendering
+MARKDOWN_CACHE = "renderings"  # a folder of pack files (markup.MarkdownCache)
 PARSED_CACHE = "frontmatter.pickle"
 STATE_MAX_AGE_DAYS = 7  # the build state of an output folder not built for this long is dropped
 # ids the templates give their own elements; a heading may not take one of them
@@ -58,6 +59,7 @@ class PageResult:
     digest: str
     record: PageRecord
     problems: list = field(default_factory=list)
+    rendered: Rendered | None = None  # its markdown when rendered afresh, for the cache
 
 
 @dataclass
@@ -86,7 +88,7 @@ class Site:
         self.env = None
         self.assets = {}
         self.link_table = None
-        self.md_cache: dict = {}
+        self.md_cache = None
         self.parsed: dict = {}
         self.media: dict[str, bytes] = {}  # images and other files beside the markdown, by rel path
         self.summaries: dict = {}  # guide path -> how it appears in lists (see context.summary)
@@ -211,7 +213,12 @@ class Site:
         return results
 
     def take(self, result: PageResult, sink) -> PageResult:
+        """Keep a page's problems, cache its fresh rendering, hand its bytes to the sink."""
         self.problems += result.problems
+        if result.rendered is not None:
+            if self.write:
+                self.md_cache.put(result.record.md_key, result.rendered)
+            result.rendered = None
         if sink is not None and result.data is not None:
             sink(result.out, result.data)
             result.data = b""  # written; only its digest is kept
@@ -220,6 +227,7 @@ class Site:
     def render_page(self, page: Page) -> PageResult:
         from . import links
         from .context import page_context
+        from .markup import render_markdown
 
         problems: list[Problem] = list(page.markdown_problems)
         previous = self.previous.get(page.out)
@@ -231,9 +239,12 @@ class Site:
             if key == previous.key:
                 return PageResult(page.out, None, previous.digest, previous)
         body, toc, ids, minutes, refs = "", (), frozenset(), 0, ()
+        rendered = fresh = None
         if page.source is not None:
             source = page.source
-            rendered = self.markdown(page)
+            rendered = self.md_cache.get(page.markdown_key)
+            if rendered is None:
+                rendered = fresh = render_markdown(page.markdown)
             body, found = links.rewrite_links(rendered.html, source.rel, self.link_table)
             refs = tuple(found)
             toc, ids, minutes = rendered.toc, rendered.ids, rendered.reading_minutes
@@ -251,20 +262,9 @@ class Site:
             data = self.env.get_template(page.template).render(context).encode()
         except Exception as err:
             problems.append(template_problem(err, self.options.templates_dir, page.template))
-            return PageResult(page.out, None, "", record, problems)
+            return PageResult(page.out, None, "", record, problems, fresh)
         record.digest = sha256(data)
-        return PageResult(page.out, data, record.digest, record, problems)
-
-    def markdown(self, page: Page):
-        """The page's rendered markdown: from the cache, or rendered now and cached."""
-        from .markup import render_markdown
-
-        rendered = self.md_cache.get(page.markdown_key)
-        if rendered is None:
-            rendered = render_markdown(page.markdown)
-            if self.write:
-                self.md_cache.put(page.markdown_key, rendered)
-        return rendered
+        return PageResult(page.out, data, record.digest, record, problems, fresh)
 
     # -- check links -----------------------------------------------------------------------
 
@@ -448,8 +448,9 @@ def build(options: BuildOptions, write: bool = True) -> Report:
     finally:
         if staging is not None:
             staging.discard()
+        if write and site.md_cache is not None:  # renderings are right whatever the outcome
+            site.md_cache.close({page.markdown_key for page in site.pages if page.markdown_key})
 
-    site.md_cache.prune({page.markdown_key for page in site.pages if page.markdown_key})
     save_state(options.state_dir, State(inputs=fingerprint, settings=site.settings, files=records,
                                         pages={r.out: r.record for r in results}))
     prune_stale(options.state_dir.parent, keep=options.state_dir, max_age_days=STATE_MAX_AGE_DAYS)
