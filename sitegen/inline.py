@@ -14,8 +14,6 @@ a pattern added by another extension, or changed by a new Python-Markdown, alway
 
 from __future__ import annotations
 
-import re
-
 from markdown import treeprocessors, util
 
 # name -> (the pattern's regular expression, substrings of which any match needs at least one)
@@ -38,7 +36,8 @@ TRIGGERS: dict[str, tuple[str, frozenset[str]]] = {
 # The html pattern's expression is long and has changed between releases; any form of it
 # matches a tag, a comment, a processing instruction or CDATA, all of which start with '<'.
 HTML_PATTERN_NAME, HTML_TRIGGERS = "html", frozenset("<")
-FIND_TRIGGERS = re.compile(r"[`\\\[<&*_]|  \n")
+TRIGGER_CHARACTERS = "`\\[<&*_"
+LINE_BREAK = "  \n"
 
 
 def guard_for(name: str, pattern) -> frozenset[str] | None:
@@ -65,7 +64,9 @@ class GuardedInlineProcessor(treeprocessors.InlineProcessor):
     def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:
         if isinstance(data, util.AtomicString):
             return data
-        present = frozenset(FIND_TRIGGERS.findall(data))
+        present = {c for c in TRIGGER_CHARACTERS if c in data}
+        if LINE_BREAK in data:
+            present.add(LINE_BREAK)
         apply = self._InlineProcessor__applyPattern
         for index in range(patternIndex, len(self.patterns)):
             guard = self.guards[index]

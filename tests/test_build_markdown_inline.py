@@ -35,6 +35,13 @@ def test_the_site_converter_uses_the_guarded_pass():
     assert isinstance(markup.converter().treeprocessors["inline"], inline.GuardedInlineProcessor)
 
 
+def test_every_trigger_is_one_the_pass_looks_for():
+    # A trigger the pass never looks for would make its pattern never run.
+    looked_for = set(inline.TRIGGER_CHARACTERS) | {inline.LINE_BREAK}
+    triggers = set(inline.HTML_TRIGGERS).union(*(found for _, found in inline.TRIGGERS.values()))
+    assert triggers <= looked_for
+
+
 def markdown_files() -> list[Path]:
     return sorted((ROOT / "content").rglob("*.md")) + sorted((ROOT / "tests" / "fixtures").rglob("*.md"))
 
