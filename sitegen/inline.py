@@ -6,7 +6,7 @@ bracket and no asterisk. That costs about a third of the time it takes to render
 pattern it registers needs some character to match at all (`[` for a link, `&` for an entity),
 and inline processing only ever removes characters from a text (matches become placeholders
 made of letters and digits), so a pattern whose characters are absent from a text can be skipped
-without changing the output. tests/test_build_markdown_inline.py checks the output is identical.
+without changing the output. tests/test_build_markdown.py checks the output is identical.
 
 A pattern is skipped only when its name and its regular expression are the ones listed here;
 a pattern added by another extension, or changed by a new Python-Markdown, always runs.

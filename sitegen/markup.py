@@ -16,7 +16,9 @@ import markdown
 from . import inline
 
 EXTENSIONS = ["tables", "fenced_code", "footnotes", "attr_list", "def_list", "abbr", "md_in_html", "sane_lists", "toc"]
-EXTENSION_CONFIGS = {"toc": {"toc_depth": "2-3"}, "footnotes": {"BACKLINK_TITLE": "Back to reference %d"}}
+# The templates draw the table of contents from toc_tokens, so toc does not look for a "[TOC]"
+# marker (a walk over the whole document).
+EXTENSION_CONFIGS = {"toc": {"toc_depth": "2-3", "marker": ""}, "footnotes": {"BACKLINK_TITLE": "Back to reference %d"}}
 # Cached renderings are reused only by the same Python-Markdown and this same module.
 RENDER_VERSION = markdown.__version__ + ":" + hashlib.sha256(Path(__file__).read_bytes() + Path(inline.__file__).read_bytes()).hexdigest()
 WORDS_PER_MINUTE = 220

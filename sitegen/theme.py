@@ -56,7 +56,9 @@ def environment(templates_dir: Path, cache_dir: Path | None, site: dict, assets:
     if cache_dir is not None:
         cache_dir.mkdir(parents=True, exist_ok=True)
         bytecode = jinja2.FileSystemBytecodeCache(str(cache_dir))
-    env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
+    # Every build makes a new environment, so a template never needs re-checking on disk
+    # (auto_reload would stat each one on every page it is used for).
+    env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined, auto_reload=False,
                              trim_blocks=True, lstrip_blocks=True, bytecode_cache=bytecode, keep_trailing_newline=True)
     base_path = site["base_path"]
 

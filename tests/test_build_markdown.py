@@ -1,4 +1,5 @@
-"""The guarded inline pass (sitegen/inline.py) renders exactly what stock Python-Markdown renders."""
+"""Rendering markdown: the guarded inline pass (sitegen/inline.py) gives exactly what stock
+Python-Markdown gives, and headings get the ids and outline the templates use."""
 import sys
 from pathlib import Path
 
@@ -110,3 +111,11 @@ def test_left_alone_when_the_inline_pass_was_replaced():
     md.treeprocessors.register(Other(md), "inline", 20)
     inline.install(md)
     assert type(md.treeprocessors["inline"]) is Other
+
+
+def test_headings_get_ids_and_an_outline_and_a_toc_marker_stays_text():
+    rendered = markup.render_markdown("[TOC]\n\n## Pay *now*\n\n### In London\n\n## Pay *now*\n\n#### Deep\n")
+    assert rendered.toc == (("pay-now", "Pay now", (("in-london", "In London"),)), ("pay-now_1", "Pay now", ()))
+    assert {"pay-now", "in-london", "pay-now_1", "deep"} <= rendered.ids
+    # the guide template draws the table of contents; the marker is not a second one
+    assert "<p>[TOC]</p>" in rendered.html and 'class="toc"' not in rendered.html
