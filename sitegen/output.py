@@ -188,7 +188,7 @@ _made_folders: set[Path] = set()
 
 
 def ensure_folder(folder: Path) -> None:
-    """mkdir -p, once per folder per process: thousands of cached renderings share 256 folders."""
+    """mkdir -p, once per folder per process: a site's pages share a few folders (guides/, tags/)."""
     if folder not in _made_folders:
         folder.mkdir(parents=True, exist_ok=True)
         _made_folders.add(folder)
