@@ -7,6 +7,7 @@ them afterwards, so a cached rendering stays valid when other pages move.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -96,14 +97,15 @@ class MarkdownCache:
     its pack as the page comes back from its worker, so a first build creates 16 files rather
     than one per page (file creation is what a cold build spends most of its system time on),
     and a later build adds one frame per changed page. A pack is read only when a page needs
-    one of its renderings, and rewritten without the renderings the site no longer uses once
-    those outweigh the ones it does."""
+    one of its renderings. It is rewritten with just the renderings the site still uses once
+    the others outweigh them, or when part of it cannot be read."""
 
     SHARDS = 16
 
     def __init__(self, folder: Path):
         self.folder = folder
         self.loaded: dict[str, dict[str, Rendered]] = {}  # shard -> key -> rendering
+        self.damaged: set[str] = set()  # shards with a frame that could not be read
         self.appending: dict = {}  # shard -> open file
         self.added: set[str] = set()
 
@@ -113,9 +115,9 @@ class MarkdownCache:
     def shard(self, key: str) -> dict[str, Rendered]:
         shard = key[0]
         if shard not in self.loaded:
-            if shard in self.appending:
-                self.appending[shard].flush()
-            self.loaded[shard] = read_pack(self.pack(shard))
+            self.loaded[shard], whole = read_pack(self.pack(shard))
+            if not whole:
+                self.damaged.add(shard)
         return self.loaded[shard]
 
     def get(self, key: str) -> Rendered | None:
@@ -138,11 +140,13 @@ class MarkdownCache:
         fh = self.appending.get(shard)
         if fh is None:
             ensure_folder(self.folder)
-            fh = self.appending[shard] = open(self.pack(shard), "ab")
+            # Unbuffered: each frame goes out in one write, so two builds appending to the same
+            # pack (serve and a build) cannot interleave parts of their frames.
+            fh = self.appending[shard] = open(self.pack(shard), "ab", buffering=0)
         fh.write(pickle.dumps((key, rendered), protocol=pickle.HIGHEST_PROTOCOL))
 
     def close(self, used: set[str]) -> None:
-        """Finish this build's appends, and compact the packs it read that are mostly stale."""
+        """Finish this build's appends; rewrite the packs it read that are mostly stale or damaged."""
         import pickle
 
         from .output import atomic_write
@@ -152,22 +156,26 @@ class MarkdownCache:
         self.appending = {}
         for shard, entries in self.loaded.items():
             stale = len(entries) - len(used.intersection(entries))
-            if stale and stale * 2 >= len(entries):
+            if shard in self.damaged or (stale and stale * 2 >= len(entries)):
                 live = b"".join(pickle.dumps((k, v), protocol=pickle.HIGHEST_PROTOCOL) for k, v in entries.items() if k in used)
                 atomic_write(self.pack(shard), live)
 
 
-def read_pack(path: Path) -> dict[str, Rendered]:
-    """The renderings in one pack; a frame cut short (a build stopped mid-write) ends it."""
+def read_pack(path: Path) -> tuple[dict[str, Rendered], bool]:
+    """The renderings in one pack, and whether all of it could be read: a build stopped in the
+    middle of a write leaves a frame cut short, which ends what can be read."""
     import pickle
 
     entries: dict[str, Rendered] = {}
     try:
         with open(path, "rb") as fh:
-            while True:
+            size = os.fstat(fh.fileno()).st_size
+            while fh.tell() < size:
                 key, value = pickle.load(fh)
                 if isinstance(key, str) and isinstance(value, Rendered):
                     entries[key] = value
-    except Exception:  # EOFError at the end; anything else means the rest is unreadable
+    except FileNotFoundError:
         pass
-    return entries
+    except Exception:
+        return entries, False
+    return entries, True

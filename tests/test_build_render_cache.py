@@ -47,6 +47,23 @@ def test_a_pack_cut_short_keeps_its_complete_renderings(tmp_path):
     assert later.get(second) is None
 
 
+def test_a_damaged_pack_is_rewritten_so_later_renderings_stay_readable(tmp_path):
+    cache = MarkdownCache(tmp_path)
+    first, second = keys(2, first="a")
+    cache.put(first, rendering("first"))
+    cache.close({first})
+    pack = tmp_path / "a.pack"
+    pack.write_bytes(pack.read_bytes() + b"\xff torn write")
+
+    later = MarkdownCache(tmp_path)
+    assert later.get(first) == rendering("first")
+    later.put(second, rendering("second"))  # appended after the damage
+    later.close({first, second})
+
+    again = MarkdownCache(tmp_path)
+    assert again.get(first) == rendering("first") and again.get(second) == rendering("second")
+
+
 def test_a_mostly_stale_pack_is_compacted_and_a_mostly_live_one_left_alone(tmp_path):
     cache = MarkdownCache(tmp_path)
     in_a, in_b = keys(4, first="a"), keys(4, first="b")
