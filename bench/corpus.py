@@ -128,6 +128,11 @@ def make_corpus(n: int, seed: int = 6) -> list[Guide]:
     return [make_guide(i, n, seed) for i in range(n)]
 
 
+def relative_link(target: Guide, anchor: str | None) -> str:
+    """A link to another guide's markdown file beside it, as this project and MkDocs write it."""
+    return f"{target.slug}.md" + (f"#{anchor}" if anchor else "")
+
+
 def body_markdown(guide: Guide, corpus: list[Guide], link_url) -> str:
     """The guide's markdown body; link_url(target_guide, anchor) gives each tool's link syntax."""
     out: list[str] = []

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from corpus import Guide, body_markdown, write_files, yaml_frontmatter
+from corpus import Guide, body_markdown, relative_link, write_files, yaml_frontmatter
 
 VENV_BIN = Path(sys.executable).parent
 
@@ -116,14 +116,11 @@ markdown_extensions:
 
 
 def mkdocs_files(corpus: list[Guide]) -> dict[str, str]:
-    def link(target: Guide, anchor: str | None) -> str:
-        return f"{target.slug}.md" + (f"#{anchor}" if anchor else "")
-
     files = {"mkdocs.yml": MKDOCS_YML,
              "docs/index.md": "# Bench\n\nCareer guides.\n"}
     for g in corpus:
         front = yaml_frontmatter({"title": g.title, "description": g.description, "tags": g.tags})
-        files[f"docs/guides/{g.slug}.md"] = front + body_markdown(g, corpus, link)
+        files[f"docs/guides/{g.slug}.md"] = front + body_markdown(g, corpus, relative_link)
     return files
 
 

@@ -63,9 +63,6 @@ def state_dir(out_dir: Path, cache: Path | None = None) -> Path:
 
 def our_content(guides: list[corpus_mod.Guide]) -> dict[str, str]:
     """The corpus as this project's content: guides plus the home page and role hubs they need."""
-    def link(target: corpus_mod.Guide, anchor: str | None) -> str:
-        return f"{target.slug}.md" + (f"#{anchor}" if anchor else "")
-
     files = {"index.md": corpus_mod.yaml_frontmatter(
         {"title": "Bench", "description": "Synthetic guides.", "date": "2025-01-01"}) + "Career guides.\n"}
     for role in corpus_mod.ROLES:
@@ -76,7 +73,7 @@ def our_content(guides: list[corpus_mod.Guide]) -> dict[str, str]:
         front = corpus_mod.yaml_frontmatter({"title": g.title, "description": g.description,
                                              "date": g.date, "role": g.role,
                                              "kind": "how-to-earn-more", "tags": g.tags})
-        files[f"guides/{g.slug}.md"] = front + corpus_mod.body_markdown(g, guides, link)
+        files[f"guides/{g.slug}.md"] = front + corpus_mod.body_markdown(g, guides, corpus_mod.relative_link)
     return files
 
 

@@ -20,10 +20,6 @@ def guides():
     return corpus.make_corpus(N)
 
 
-def relative_md(target, anchor):
-    return f"{target.slug}.md" + (f"#{anchor}" if anchor else "")
-
-
 def test_corpus_has_n_distinct_guides(guides):
     assert len(guides) == N
     assert len({g.slug for g in guides}) == N
@@ -31,7 +27,7 @@ def test_corpus_has_n_distinct_guides(guides):
 
 def test_guides_are_about_600_words_with_headings_lists_and_a_table(guides):
     for g in guides:
-        text = corpus.body_markdown(g, guides, relative_md)
+        text = corpus.body_markdown(g, guides, corpus.relative_link)
         assert 540 <= corpus.word_count(text) <= 680, g.slug
         assert len(re.findall(r"^## ", text, re.M)) >= 3
         assert re.search(r"^- ", text, re.M) and re.search(r"^1\. ", text, re.M)
@@ -41,7 +37,7 @@ def test_guides_are_about_600_words_with_headings_lists_and_a_table(guides):
 def test_three_internal_links_that_resolve(guides):
     slugs = {g.slug for g in guides}
     for g in guides:
-        targets = LINK.findall(corpus.body_markdown(g, guides, relative_md))
+        targets = LINK.findall(corpus.body_markdown(g, guides, corpus.relative_link))
         assert len(targets) == 3
         names = [t.split("#")[0].removesuffix(".md") for t in targets]
         assert len(set(names)) == 3 and g.slug not in names
@@ -50,7 +46,7 @@ def test_three_internal_links_that_resolve(guides):
         for t in targets:
             if "#" in t:
                 assert t.split("#")[1] == corpus.ANCHOR
-                assert f"## {corpus.ANCHOR.capitalize()}" in corpus.body_markdown(g, guides, relative_md)
+                assert f"## {corpus.ANCHOR.capitalize()}" in corpus.body_markdown(g, guides, corpus.relative_link)
 
 
 def test_corpus_is_deterministic():
