@@ -16,6 +16,7 @@ from pathlib import Path
 EXTRA_TYPES = {".wasm": "application/wasm", ".mjs": "text/javascript", ".js": "text/javascript",
                ".json": "application/json", ".whl": "application/zip", ".zip": "application/zip",
                ".xml": "application/xml"}
+HOLD_LIMIT_SECONDS = 120  # a held path is answered after this long even if never released
 
 
 def parse_headers(text: str) -> list[tuple[str, list[tuple[str, str | None]]]]:
@@ -53,6 +54,13 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
     extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, **EXTRA_TYPES}
     header_rules: list = []
     requests: list[str]  # every path asked for, in order: what the browser and its service worker fetched
+    held: dict[str, threading.Event]  # path -> answered only once the event is set (SiteServer.hold)
+
+    def do_GET(self) -> None:
+        gate = self.held.get(self.path.split("?", 1)[0])
+        if gate is not None:
+            gate.wait(HOLD_LIMIT_SECONDS)
+        super().do_GET()
 
     def site_headers(self) -> list[tuple[str, str]]:
         return headers_for(self.header_rules, self.path.split("?", 1)[0])
@@ -86,21 +94,29 @@ class QuietServer(http.server.ThreadingHTTPServer):
 
 class SiteServer:
     """`with SiteServer(site) as server:` serves site on a free port; server.origin is
-    'http://127.0.0.1:PORT' and server.requests lists the paths asked for so far."""
+    'http://127.0.0.1:PORT' and server.requests lists the paths asked for so far.
+    server.hold(path) keeps that path's responses waiting until the returned event is set:
+    a slow network for one file, such as a service worker that arrives late."""
 
     def __init__(self, root: Path):
         headers_file = root / "_headers"
         rules = parse_headers(headers_file.read_text()) if headers_file.is_file() else []
         self.requests: list[str] = []
-        handler = type("Handler", (SiteHandler,), {"header_rules": rules, "requests": self.requests})
+        self.held: dict[str, threading.Event] = {}
+        handler = type("Handler", (SiteHandler,), {"header_rules": rules, "requests": self.requests, "held": self.held})
         self.httpd = QuietServer(("127.0.0.1", 0), functools.partial(handler, directory=str(root)))
         self.origin = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def hold(self, path: str) -> threading.Event:
+        return self.held.setdefault(path, threading.Event())
 
     def __enter__(self) -> "SiteServer":
         self.thread.start()
         return self
 
     def __exit__(self, *exc) -> None:
+        for gate in self.held.values():
+            gate.set()
         self.httpd.shutdown()
         self.httpd.server_close()

@@ -1,5 +1,6 @@
 """The built site served as its host serves it: the tests and the benchmark go through this."""
 
+import threading
 import urllib.request
 
 from sitegen.hosting import SiteServer, headers_for, parse_headers
@@ -42,3 +43,21 @@ def test_server_sends_one_content_type_and_logs_requests(tmp_path):
     assert types == ["application/wasm"]
     assert body == b"\0asm"
     assert server.requests == ["/pyodide/pyodide.asm.wasm"]
+
+
+def test_a_held_path_is_answered_only_once_released(tmp_path):
+    (tmp_path / "sw.js").write_text("// late")
+    (tmp_path / "index.html").write_text("now")
+    with SiteServer(tmp_path) as server:
+        gate = server.hold("/sw.js")
+        answers: list[bytes] = []
+        fetching = threading.Thread(target=lambda: answers.append(urllib.request.urlopen(server.origin + "/sw.js").read()))
+        fetching.start()
+        # Other paths are not held, and the held one waits however long it takes.
+        with urllib.request.urlopen(server.origin + "/index.html") as response:
+            assert response.read() == b"now"
+        fetching.join(0.5)
+        assert fetching.is_alive() and answers == []
+        gate.set()
+        fetching.join(10)
+    assert answers == [b"// late"]
