@@ -28,6 +28,11 @@ PYODIDE_SHA256 = "d301c5b18b888ec7ad2bf616fcdd14eb36f4c9f41c513f89fcfcc3455d447a
 # Only what a page needs to start Python and load a wheel; the lock file is our own.
 PYODIDE_FILES = ("pyodide.js", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip")
 PYODIDE_LOCK = "pyodide-lock.json"
+CACHE_PREFIX = "earnverdict-"  # one cache per build; the service worker deletes the others
+# Where a first visit's quiz worker keeps what it downloaded before the service worker took
+# over the page, until the service worker moves it into its build's cache. Outside the prefix,
+# so that activating a new build does not delete it while it is being filled.
+STAGING_CACHE = "earnverdict.downloads"
 
 RUNTIME_DIR = "pyodide"  # output-relative folder holding everything Pyodide fetches
 ENGINE_DIST = "earnverdict-engine"
@@ -284,11 +289,12 @@ def service_worker(base_path: str, build_id: str, precache: list[str], root: Pat
     urls = sorted({precache_url(base, entry) for entry in precache} - set(runtime))
     config = {
         "basePath": base,
-        "cacheName": f"earnverdict-{build_id}",
-        "cachePrefix": "earnverdict-",
+        "cacheName": f"{CACHE_PREFIX}{build_id}",
+        "cachePrefix": CACHE_PREFIX,
         "precache": urls,
         "runtime": runtime,
         "runtimeDir": f"{base}{RUNTIME_DIR}/",
+        "stagingCache": STAGING_CACHE,
     }
     template = SW_TEMPLATE.read_text(encoding="utf-8")
     marker = "/*@config@*/null"

@@ -33,14 +33,21 @@ async function precache() {
 }
 
 // The quiz page asks for this once its engine is ready. Its worker has just fetched (and
-// revalidated) these very files, so "force-cache" copies them out of the browser's HTTP cache:
-// nothing goes over the network after the engine is ready, and the runtime is never downloaded
-// twice while the engine starts.
+// revalidated) these very files: through this worker's fetch handler, which keeps them, or, on
+// a first visit, past it, keeping its own copies in the staging cache (quiz-worker.js). Those
+// copies move here; the rest (the scripts the quiz worker imports) "force-cache" copies out of
+// the browser's HTTP cache. Nothing goes over the network after the engine is ready, and the
+// runtime is never downloaded twice while the engine starts.
 async function cacheRuntime() {
   const cache = await caches.open(CONFIG.cacheName);
+  const staging = (await caches.has(CONFIG.stagingCache)) ? await caches.open(CONFIG.stagingCache) : null;
   for (const path of CONFIG.runtime) {
-    if (!(await cache.match(path))) await cache.add(new Request(path, { cache: "force-cache" }));
+    if (await cache.match(path)) continue;
+    const copy = staging && (await staging.match(path));
+    if (copy) await cache.put(path, copy);
+    else await cache.add(new Request(path, { cache: "force-cache" }));
   }
+  if (staging) await caches.delete(CONFIG.stagingCache);
 }
 
 self.addEventListener("message", (event) => {

@@ -57,14 +57,20 @@ class Visit:
         self.server = server
         self.context = browser.new_context(**context_options)
         self.context.add_init_script(CSP_PROBE)
-        self.requests: list[str] = []
+        self.requests: list[str] = []  # every request, the service worker's included
+        self.page_requests: list[str] = []  # the page's and its quiz worker's only
         self.console: list[str] = []
-        self.context.on("request", lambda r: self.requests.append(r.url))
+        self.context.on("request", self.record)
         self.page = self.context.new_page()
         self.page.on("console", lambda m: self.console.append(m.text))
         self.page.on("pageerror", lambda e: self.console.append(f"pageerror: {e}"))
         self.worker_console: list[str] = []
         self.page.on("worker", lambda w: w.on("console", lambda m: self.worker_console.append(m.text)))
+
+    def record(self, request) -> None:
+        self.requests.append(request.url)
+        if request.service_worker is None:
+            self.page_requests.append(request.url)
 
     def open(self, path: str) -> None:
         self.page.goto(self.server.origin + path, wait_until="domcontentloaded")
@@ -202,9 +208,10 @@ def test_no_request_at_all_once_the_engine_is_ready(visit, server):
     v = visit()
     v.open("/quiz/")
     v.wait_ready()
-    # From the moment the engine is ready nothing may be fetched: not by the page, and not by
-    # the service worker, which copies the runtime out of the HTTP cache once asked.
-    requests_before, served_before = len(v.requests), len(server.requests)
+    # From the moment the engine is ready nothing is fetched by the page or its worker, and
+    # nothing goes over the network. The service worker may still copy a runtime script the quiz
+    # worker imported before the service worker took over the page, out of the HTTP cache.
+    requests_before, page_requests_before, served_before = len(v.requests), len(v.page_requests), len(server.requests)
     page = v.page
     page.select_option("#q-role", "data-analyst")
     page.check("input[name=level][value=entry]")
@@ -218,7 +225,8 @@ def test_no_request_at_all_once_the_engine_is_ready(visit, server):
         page.evaluate("(a) => window.earnverdict.verdict(a)", answers)
     page.evaluate("window.earnverdict.offline")
     page.wait_for_timeout(1000)
-    assert v.requests[requests_before:] == []
+    assert v.page_requests[page_requests_before:] == []
+    assert [u for u in v.requests[requests_before:] if not u.startswith(server.origin + "/pyodide/")] == []
     assert server.requests[served_before:] == []
     assert page.evaluate("navigator.serviceWorker.controller !== null")
     assert v.csp_violations() == []
@@ -239,6 +247,31 @@ def test_works_offline_after_one_visit(visit, server):
     assert v.page.evaluate("(a) => window.earnverdict.verdictJSON(a)", ANSWERS) == expected
     # Everything came from the service worker's cache: the server saw nothing.
     assert server.requests[served_before:] == []
+    assert v.csp_violations() == []
+
+
+def test_a_service_worker_arriving_after_the_engine_gets_the_runtime_without_a_second_download(visit, server):
+    # A first visit on a slow line: the service worker installs only after the engine is ready,
+    # so nothing the quiz worker downloaded passed through it.
+    late = server.hold("/sw.js")
+    try:
+        v = visit()
+        v.open("/quiz/")
+        v.wait_ready()
+        assert v.page.evaluate("navigator.serviceWorker.controller") is None
+        served_before = len(server.requests)
+    finally:
+        late.set()
+    v.page.evaluate("window.earnverdict.offline")
+    served = server.requests[served_before:]
+    assert "/sw.js" in served
+    assert [path for path in served if path.startswith("/pyodide/")] == []
+    # The copy is whole: the next visit works offline.
+    v.context.set_offline(True)
+    v.page.goto(server.origin + "/quiz/#" + FRAGMENT, wait_until="domcontentloaded")
+    v.wait_ready()
+    v.page.wait_for_selector(SHOWN, state="attached", timeout=READY_MS)
+    assert v.page.evaluate("(a) => window.earnverdict.verdictJSON(a)", ANSWERS) == cli(ANSWERS)
     assert v.csp_violations() == []
 
 

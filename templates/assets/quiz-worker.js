@@ -1,7 +1,7 @@
 /* The quiz's engine: Pyodide and the verdict engine wheel, running off the page's main thread.
  *
- * Messages in:  {type: "init", indexURL}  then  {type: "verdict", id, answers, chart}
- * Messages out: {type: "progress", text}, {type: "ready", ms}, {type: "failed", message},
+ * Messages in:  {type: "init", indexURL, stagingCache}  then  {type: "verdict", id, answers, chart}
+ * Messages out: {type: "progress", text}, {type: "ready", ms}, {type: "kept"}, {type: "failed", message},
  *               {type: "result", id, json, svg} or {type: "result", id, error: {field, message, text}}
  */
 "use strict";
@@ -35,9 +35,31 @@ def warm_up():
 
 let engine = null;
 let started = null;
+const keeping = [];
 
-async function start(indexURL) {
+// Sent a staging cache's name (a first visit: no service worker controls the page yet), the
+// worker keeps a copy of each runtime file it downloads there, and the service worker moves the
+// copies into its own cache (sw.js, cacheRuntime). Copying them out of the browser's HTTP cache
+// instead would download the 9 MB WebAssembly runtime a second time wherever that cache is too
+// small to hold it, as a private window's is. Pyodide fetches everything but the two scripts it
+// imports, and those are small enough for any HTTP cache.
+function keepDownloads(indexURL, stagingCache) {
+  if (!stagingCache || typeof caches === "undefined") return;
+  // Emptied first, so it holds only what this visit loaded, never an older build's files.
+  const staging = caches.delete(stagingCache).then(() => caches.open(stagingCache));
+  const download = self.fetch.bind(self);
+  self.fetch = (input, init) => download(input, init).then((response) => {
+    if (response.ok && response.url.startsWith(indexURL)) {
+      const copy = response.clone();
+      keeping.push(staging.then((cache) => cache.put(response.url, copy)).catch(() => {}));
+    }
+    return response;
+  });
+}
+
+async function start(indexURL, stagingCache) {
   const began = performance.now();
+  keepDownloads(indexURL, stagingCache);
   postMessage({ type: "progress", text: "Starting Python…", value: 0.1 });
   importScripts(indexURL + "pyodide.js");
   // The engine is a package in the site's own lock file. Naming it here has loadPyodide call
@@ -53,6 +75,7 @@ async function start(indexURL) {
   const [verdictFunction, warmUp] = pyodide.runPython(BRIDGE);
   engine = verdictFunction;
   postMessage({ type: "ready", ms: Math.round(performance.now() - began) });
+  Promise.all(keeping).then(() => postMessage({ type: "kept" }));
   // After "ready": a verdict asked for meanwhile simply waits its turn.
   setTimeout(() => warmUp(), 0);
 }
@@ -82,7 +105,7 @@ self.addEventListener("unhandledrejection", (event) => fail(event.reason));
 self.onmessage = (event) => {
   const message = event.data;
   if (message.type === "init" && !started) {
-    started = start(message.indexURL).catch(fail);
+    started = start(message.indexURL, message.stagingCache).catch(fail);
   } else if (message.type === "verdict") {
     started.then(() => {
       try {

@@ -38,6 +38,8 @@
   const pending = new Map();
   let nextId = 1;
   let worker = null;
+  let downloadsKept = null;
+  const kept = new Promise((resolve) => { downloadsKept = resolve; });
 
   function setStatus(text, value) {
     statusText.textContent = text;
@@ -70,6 +72,8 @@
         app.dataset.engine = "ready";
         app.dataset.engineMs = String(message.ms);
         resolve();
+      } else if (message.type === "kept") {
+        downloadsKept();
       } else if (message.type === "failed") {
         reject(new Error("The quiz's calculator could not load (" + message.message + "). Check your connection and reload the page."));
       } else if (message.type === "result") {
@@ -90,7 +94,14 @@
       event.preventDefault();
       reject(new Error("The quiz's calculator stopped with an error. Reload the page to try again."));
     };
-    worker.postMessage({ type: "init", indexURL: new URL(app.dataset.runtime, location.href).href });
+    // Before the service worker controls this page (a first visit), the worker's downloads do not
+    // pass through it, so the worker keeps its own copy for the service worker to take over.
+    const uncontrolled = "serviceWorker" in navigator && !navigator.serviceWorker.controller;
+    worker.postMessage({
+      type: "init",
+      indexURL: new URL(app.dataset.runtime, location.href).href,
+      stagingCache: uncontrolled ? app.dataset.staging : null,
+    });
   });
 
   ready.catch((error) => {
@@ -99,9 +110,9 @@
     statusBox.classList.add("quiz-status-error");
   });
 
-  // Once the engine is ready, the service worker copies the runtime the worker just loaded
-  // into its cache, so the quiz works offline from the next visit on.
-  const offline = ready.then(() => {
+  // Once the engine is ready and the worker's copies are written, the service worker takes the
+  // runtime the worker just loaded into its cache, so the quiz works offline from the next visit on.
+  const offline = ready.then(() => kept).then(() => {
     if (!("serviceWorker" in navigator)) throw new Error("this browser has no service workers");
     return navigator.serviceWorker.ready;
   }).then((registration) => new Promise((resolve, reject) => {
