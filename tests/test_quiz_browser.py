@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from sitegen import quiz
 from tests import quizkit
 
 ANSWERS = {"role": "backend-developer", "level": "mid", "market": "us", "salary": 120000, "hours_per_week": 5,
@@ -266,6 +267,9 @@ def test_a_service_worker_arriving_after_the_engine_gets_the_runtime_without_a_s
     served = server.requests[served_before:]
     assert "/sw.js" in served
     assert [path for path in served if path.startswith("/pyodide/")] == []
+    # The worker's copies moved into the build's cache, and the staging cache is gone.
+    caches = v.page.evaluate("caches.keys()")
+    assert len(caches) == 1 and caches[0].startswith(quiz.CACHE_PREFIX) and quiz.STAGING_CACHE not in caches
     # The copy is whole: the next visit works offline.
     v.context.set_offline(True)
     v.page.goto(server.origin + "/quiz/#" + FRAGMENT, wait_until="domcontentloaded")

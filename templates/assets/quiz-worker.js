@@ -35,26 +35,30 @@ def warm_up():
 
 let engine = null;
 let started = null;
-const keeping = [];
+const kept = [];  // [url, response] copies to write once the engine is ready
 
 // Sent a staging cache's name (a first visit: no service worker controls the page yet), the
 // worker keeps a copy of each runtime file it downloads there, and the service worker moves the
 // copies into its own cache (sw.js, cacheRuntime). Copying them out of the browser's HTTP cache
 // instead would download the 9 MB WebAssembly runtime a second time wherever that cache is too
 // small to hold it, as a private window's is. Pyodide fetches everything but the two scripts it
-// imports, and those are small enough for any HTTP cache.
+// imports, and those are small enough for any HTTP cache. The copies are written once the
+// engine is ready, so writing 12 MB never competes with starting it.
 function keepDownloads(indexURL, stagingCache) {
   if (!stagingCache || typeof caches === "undefined") return;
-  // Emptied first, so it holds only what this visit loaded, never an older build's files.
-  const staging = caches.delete(stagingCache).then(() => caches.open(stagingCache));
   const download = self.fetch.bind(self);
   self.fetch = (input, init) => download(input, init).then((response) => {
-    if (response.ok && response.url.startsWith(indexURL)) {
-      const copy = response.clone();
-      keeping.push(staging.then((cache) => cache.put(response.url, copy)).catch(() => {}));
-    }
+    if (response.ok && response.url.startsWith(indexURL)) kept.push([response.url, response.clone()]);
     return response;
   });
+}
+
+// Emptied first, so the staging cache holds only what this visit loaded, never an older build's files.
+async function writeKept(stagingCache) {
+  if (!kept.length) return;
+  await caches.delete(stagingCache);
+  const staging = await caches.open(stagingCache);
+  await Promise.all(kept.splice(0).map(([url, response]) => staging.put(url, response)));
 }
 
 async function start(indexURL, stagingCache) {
@@ -75,7 +79,7 @@ async function start(indexURL, stagingCache) {
   const [verdictFunction, warmUp] = pyodide.runPython(BRIDGE);
   engine = verdictFunction;
   postMessage({ type: "ready", ms: Math.round(performance.now() - began) });
-  Promise.all(keeping).then(() => postMessage({ type: "kept" }));
+  writeKept(stagingCache).catch(() => {}).then(() => postMessage({ type: "kept" }));
   // After "ready": a verdict asked for meanwhile simply waits its turn.
   setTimeout(() => warmUp(), 0);
 }
