@@ -397,6 +397,16 @@ def test_without_webassembly_the_page_says_so(visit, server):
     assert page.is_hidden("#quiz-result")
 
 
+@pytest.mark.parametrize("width", [360, 390])
+def test_the_header_fits_one_row_on_a_phone(visit, server, width):
+    v = visit(viewport={"width": width, "height": 740})
+    v.open("/guides/")
+    rows = v.page.evaluate("""Array.from(document.querySelectorAll('.masthead .nav a'),
+        (a) => [a.textContent.trim(), Math.round(a.getBoundingClientRect().top + a.getBoundingClientRect().height / 2)])""")
+    assert len(rows) == 3 and len({middle for _, middle in rows}) == 1, rows
+    assert v.page.evaluate("document.documentElement.scrollWidth") <= width
+
+
 def test_guide_pages_load_no_pyodide_and_only_the_service_worker_script(visit, server):
     sitemap = ET.parse(quizkit.built_site() / "sitemap.xml")
     guides = [e.text for e in sitemap.iter() if e.tag.endswith("loc") and "/guides/" in (e.text or "")
