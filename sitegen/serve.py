@@ -153,11 +153,12 @@ def serve(content_dir: Path, port: int) -> int:
     except OSError as err:
         print(f"build.py serve: error: cannot listen on 127.0.0.1:{port} ({err.strerror}); try --port {port + 1}", file=sys.stderr)
         return 2
+    # Stamped before the first build, so a file saved while it runs is rebuilt at the first poll.
+    last = snapshot(content_dir)
     rebuild(options, dev, verb="built")
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     print(f"serving {content_dir} at http://127.0.0.1:{port}/ (drafts included); edits rebuild and reload the page; Ctrl+C stops", flush=True)
-    last = snapshot(content_dir)
     try:
         while True:
             time.sleep(POLL_SECONDS)

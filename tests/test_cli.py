@@ -171,6 +171,34 @@ def test_serve_on_a_busy_port_is_a_usage_error(content):
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr and "Traceback" not in result.stderr
 
 
+def test_serve_rebuilds_a_file_saved_during_its_first_build(content, monkeypatch):
+    import types
+
+    from sitegen import serve
+
+    builds: list[str] = []
+    real_rebuild = serve.rebuild
+
+    def rebuild(options, dev, verb="rebuilt"):
+        builds.append(verb)
+        if len(builds) == 1:  # the writer saves while the first build runs
+            beta = content / "guides/beta.md"
+            beta.write_text(beta.read_text().replace("Nothing more to say.", "Saved mid-build."))
+        real_rebuild(options, dev, verb)
+
+    polls = []
+
+    def sleep(seconds):
+        polls.append(seconds)
+        if len(polls) > 2:
+            raise KeyboardInterrupt  # how Ctrl+C ends the watch loop
+
+    monkeypatch.setattr(serve, "rebuild", rebuild)
+    monkeypatch.setattr(serve, "time", types.SimpleNamespace(sleep=sleep, perf_counter=time.perf_counter))
+    assert serve.serve(content, free_port()) == 0
+    assert builds == ["built", "rebuilt"]
+
+
 def test_serve_rebuilds_and_reports_changes(content):
     port = free_port()
     base = f"http://127.0.0.1:{port}/"
