@@ -97,7 +97,7 @@ SAMPLE_ANSWERS = [
 def write_bare_site(site: Path, target: Path, upstream: Path) -> Path:
     """A tiny page + worker starting the site's own copy of Pyodide, with Pyodide's upstream lock
     file (bare Pyodide as distributed, not the site's engine-only lock)."""
-    runtime = target / PYODIDE_DIR
+    runtime = target / "pyodide"  # BARE_JS's indexURL
     runtime.mkdir(parents=True, exist_ok=True)
     for name in PYODIDE_FILES:
         shutil.copyfile(site / PYODIDE_DIR / name, runtime / name)

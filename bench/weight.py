@@ -65,8 +65,7 @@ def page_assets(site: Path, page: Path, include_pyodide: bool = False) -> list[P
     """The page's HTML, the CSS and JS it references (worker scripts in data- attributes too), and
     the scripts those scripts name by file name (the service worker), excluding the Pyodide
     runtime unless asked. The service worker's own precache list is not followed."""
-    scripts = [p for p in site.rglob("*.js")
-               if include_pyodide or PYODIDE_DIR not in p.relative_to(site).parts]
+    scripts = [p for p in site.rglob("*.js") if include_pyodide or not in_runtime(site, p)]
     found: list[Path] = [page]
     todo = [page]
     while todo:
@@ -81,10 +80,14 @@ def page_assets(site: Path, page: Path, include_pyodide: bool = False) -> list[P
         if current.suffix == ".js" and current.name != SERVICE_WORKER:
             refs += [s for s in scripts if s.name in text]
         for ref in refs:
-            if ref not in found and (include_pyodide or PYODIDE_DIR not in ref.relative_to(site).parts):
+            if ref not in found and (include_pyodide or not in_runtime(site, ref)):
                 found.append(ref)
                 todo.append(ref)
     return found
+
+
+def in_runtime(site: Path, path: Path) -> bool:
+    return path.relative_to(site).as_posix().startswith(PYODIDE_DIR + "/")
 
 
 def pyodide_files(site: Path) -> list[Path]:

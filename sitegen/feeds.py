@@ -55,9 +55,10 @@ def robots(base_url: str) -> bytes:
     return f"User-agent: *\nAllow: /\n\nSitemap: {base_url}sitemap.xml\n".encode()
 
 
-def headers(base_path: str, html_paths: list[str], wasm_paths: list[str]) -> bytes:
+def headers(base_path: str, html_paths: list[str], runtime_paths: list[str], revalidated: set[str]) -> bytes:
     """Netlify / Cloudflare Pages `_headers`: security headers everywhere, short caching for
-    HTML, year-long immutable caching for content-hashed assets, and .wasm's MIME type.
+    HTML, year-long immutable caching for content-hashed assets and for the quiz runtime (whose
+    folder names its version or hash) except the `revalidated` paths, and .wasm's MIME type.
 
     Cache rules never overlap (both hosts combine the values of overlapping rules), so HTML is
     named by its top folders rather than by a catch-all.
@@ -72,8 +73,10 @@ def headers(base_path: str, html_paths: list[str], wasm_paths: list[str]) -> byt
     for pattern in patterns:
         lines += ["", f"{base_path}{pattern}", f"  Cache-Control: {SHORT}"]
     lines += ["", f"{base_path}assets/*", f"  Cache-Control: {IMMUTABLE}"]
-    for path in sorted(wasm_paths):
-        lines += ["", f"{base_path}{path}", "  Content-Type: application/wasm"]
+    for path in sorted(runtime_paths):
+        lines += ["", f"{base_path}{path}", f"  Cache-Control: {SHORT if path in revalidated else IMMUTABLE}"]
+        if path.endswith(".wasm"):
+            lines.append("  Content-Type: application/wasm")
     return ("\n".join(lines) + "\n").encode()
 
 

@@ -291,6 +291,7 @@ class Site:
         _headers, and last the service worker, named after all the others."""
         from . import feeds
         from .precompress import precompressed
+        from .quiz import RUNTIME_LOCK
         from .runtime import quiz_runtime, service_worker
 
         options = self.options
@@ -306,7 +307,7 @@ class Site:
         files["robots.txt"] = feeds.robots(options.base_url)
         if with_runtime and not options.live_reload:  # deployable output only, not serve's
             files.update(precompressed(files, options.cache_dir))
-        files["_headers"] = feeds.headers(options.base_path, [p.path for p in self.pages], [p for p in runtime if p.endswith(".wasm")])
+        files["_headers"] = feeds.headers(options.base_path, [p.path for p in self.pages], list(runtime), {RUNTIME_LOCK})
         digests = {r.out: r.digest for r in results}
         digests.update({rel: sha256(data) for rel, data in files.items()})
         # The service worker's cache is named after everything else the build wrote.

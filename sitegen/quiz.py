@@ -34,7 +34,11 @@ CACHE_PREFIX = "earnverdict-"  # one cache per build; the service worker deletes
 # so that activating a new build does not delete it while it is being filled.
 STAGING_CACHE = "earnverdict.downloads"
 
-RUNTIME_DIR = "pyodide"  # output-relative folder holding everything Pyodide fetches
+# Output-relative folder holding everything Pyodide fetches. The version in it makes a new
+# Pyodide a new URL, so hosts can cache its files as immutable (feeds.headers).
+RUNTIME_DIR = f"pyodide/{PYODIDE_VERSION}"
+# The one runtime file whose bytes change under the same name: it registers each new engine wheel.
+RUNTIME_LOCK = f"{RUNTIME_DIR}/{PYODIDE_LOCK}"
 ENGINE_DIST = "earnverdict-engine"
 ENGINE_PACKAGE = "engine"
 # Wheels are zip files: a fixed timestamp keeps them byte-identical across builds.
@@ -239,7 +243,7 @@ def runtime_files(cache_dir: Path | None = None, root: Path = ROOT) -> dict[str,
         local.write_bytes(wheel)
         lock = engine_lock(runtime / PYODIDE_LOCK, local)
     files[wheel_path] = wheel
-    files[f"{RUNTIME_DIR}/{PYODIDE_LOCK}"] = lock
+    files[RUNTIME_LOCK] = lock
     return dict(sorted(files.items()))
 
 

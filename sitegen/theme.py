@@ -10,7 +10,7 @@ from pathlib import Path, PurePosixPath
 import jinja2
 from markupsafe import Markup
 
-from sitegen.quiz import STAGING_CACHE
+from sitegen.quiz import RUNTIME_DIR, STAGING_CACHE
 
 CSP = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; "
        "connect-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'")
@@ -74,7 +74,7 @@ def environment(templates_dir: Path, cache_dir: Path | None, site: dict, assets:
         return base_path + assets[name].path
 
     catalog_data = catalog_lists(catalog)
-    env.globals.update(site=site, url=url, asset=asset, catalog=catalog, csp=CSP, staging_cache=STAGING_CACHE,
+    env.globals.update(site=site, url=url, asset=asset, catalog=catalog, csp=CSP, runtime_dir=RUNTIME_DIR, staging_cache=STAGING_CACHE,
                        catalog_data=catalog_data, catalog_json=script_json(catalog_data), to_script_json=script_json)
     return env
 

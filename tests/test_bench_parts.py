@@ -35,7 +35,8 @@ def test_summarize_takes_the_median_and_the_highest_peak():
 def test_page_assets_follow_the_page_not_the_service_worker_precache(tmp_path):
     site = tmp_path
     (site / "assets").mkdir()
-    (site / "pyodide").mkdir()
+    runtime = site / weight.PYODIDE_DIR
+    runtime.mkdir(parents=True)
     (site / "quiz").mkdir()
     (site / "quiz" / "index.html").write_text(
         '<link rel="stylesheet" href="/assets/style.css"><script src="/assets/reg.js"></script>'
@@ -44,8 +45,8 @@ def test_page_assets_follow_the_page_not_the_service_worker_precache(tmp_path):
     (site / "assets" / "reg.js").write_text("register('sw.js')")
     (site / "assets" / "worker.js").write_text("importScripts(base + 'pyodide.js')")
     (site / "assets" / "other.js").write_text("// only precached")
-    (site / "sw.js").write_text("precache(['/assets/other.js', '/pyodide/pyodide.js'])")
-    (site / "pyodide" / "pyodide.js").write_text("x" * 5000)
+    (site / "sw.js").write_text(f"precache(['/assets/other.js', '/{weight.PYODIDE_DIR}/pyodide.js'])")
+    (runtime / "pyodide.js").write_text("x" * 5000)
     files = {p.relative_to(site).as_posix() for p in weight.page_assets(site, site / "quiz" / "index.html")}
     assert files == {"quiz/index.html", "assets/style.css", "assets/reg.js", "assets/worker.js", "sw.js"}
     w = weight.weigh("quiz", site, weight.pyodide_files(site))

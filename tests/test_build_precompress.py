@@ -5,10 +5,11 @@ import gzip
 import brotli
 
 from sitegen.precompress import MIN_BYTES
+from sitegen.quiz import RUNTIME_DIR
 
 
 def test_large_files_get_identical_brotli_and_gzip_copies(subpath_site):
-    for name in ("pyodide/pyodide.asm.wasm", "pyodide/pyodide.asm.js"):
+    for name in (f"{RUNTIME_DIR}/pyodide.asm.wasm", f"{RUNTIME_DIR}/pyodide.asm.js"):
         original = (subpath_site / name).read_bytes()
         assert brotli.decompress((subpath_site / f"{name}.br").read_bytes()) == original
         assert gzip.decompress((subpath_site / f"{name}.gz").read_bytes()) == original
@@ -20,7 +21,7 @@ def test_small_and_already_compressed_files_get_no_copies(subpath_site):
     for original in copies:
         assert original.stat().st_size >= MIN_BYTES
         assert original.suffix not in (".zip", ".whl")
-    assert not (subpath_site / "pyodide" / "python_stdlib.zip.br").exists()
+    assert not (subpath_site / RUNTIME_DIR / "python_stdlib.zip.br").exists()
     assert not (subpath_site / "index.html.br").exists()  # a page this small is left to the host
 
 

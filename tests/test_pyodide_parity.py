@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from engine import catalog
+from sitegen import quiz
 from tests import quizkit
 
 # Hand-picked situations at the edges of the model, valid and not.
@@ -47,7 +48,7 @@ def inputs():
 
 
 def test_pyodide_gives_the_same_json_as_cpython(inputs, tmp_path):
-    runtime_dir = quizkit.built_site() / "pyodide"
+    runtime_dir = quizkit.built_site() / quiz.RUNTIME_DIR
     pyodide = quizkit.run_batch_pyodide(runtime_dir, inputs, tmp_path)
     cpython = quizkit.run_batch_cpython(inputs)
     # The check really ran under Pyodide, not a CPython fallback.

@@ -20,6 +20,7 @@ ANSWERS = {"role": "backend-developer", "level": "mid", "market": "us", "salary"
 FRAGMENT = "role=backend-developer&level=mid&market=us&salary=120000&hours_per_week=5&urgency=soon&skills=cloud,sql&promotion_track=true"
 READY_MS = 120_000
 SHOWN = "#quiz-app[data-verdict=shown]"
+WASM_ROUTE = f"**/{quiz.RUNTIME_DIR}/pyodide.asm.wasm"
 
 # Runs before the page's own scripts: records every CSP violation the document reports.
 CSP_PROBE = """
@@ -426,7 +427,7 @@ def test_guide_pages_load_no_pyodide_and_only_the_service_worker_script(visit, s
 
 def test_a_runtime_that_cannot_load_is_reported_plainly(visit, server):
     v = visit()
-    v.context.route("**/pyodide/pyodide.asm.wasm",
+    v.context.route(WASM_ROUTE,
                     lambda route: route.fulfill(status=200, body=b"truncated", headers={"Content-Type": "application/wasm"}))
     v.open("/quiz/#" + FRAGMENT)
     page = v.page
@@ -443,7 +444,7 @@ def test_answering_before_the_engine_is_ready_shows_progress_then_the_verdict(vi
     def hold_wasm(route):
         release.append(route)
 
-    v.context.route("**/pyodide/pyodide.asm.wasm", hold_wasm)
+    v.context.route(WASM_ROUTE, hold_wasm)
     v.open("/quiz/#role=backend-developer&level=mid&market=us&urgency=soon")
     page = v.page
     page.click("button[type=submit]")
@@ -457,7 +458,7 @@ def test_answering_before_the_engine_is_ready_shows_progress_then_the_verdict(vi
     assert release, "the worker never requested the runtime"
     for route in release:
         route.continue_()
-    v.context.unroute("**/pyodide/pyodide.asm.wasm")
+    v.context.unroute(WASM_ROUTE)
     page.wait_for_selector(SHOWN, state="attached", timeout=READY_MS)
     assert page.locator("#quiz-progress").is_hidden()
     expected = dict(ANSWERS, salary=None, skills=[], promotion_track=False)
@@ -511,9 +512,10 @@ def test_a_new_build_replaces_the_cache_cleanly(visit, tmp_path):
         v.page.evaluate("window.earnverdict.offline")  # the runtime is in the service worker's cache
         first = cache_state(v.page)
         assert list(first) == [old_name]
-        lock = json.loads((site / "pyodide" / "pyodide-lock.json").read_text())
-        wheel = "/pyodide/" + lock["packages"]["earnverdict-engine"]["file_name"]
-        for path in ["/quiz/", "/pyodide/pyodide.asm.wasm", "/pyodide/python_stdlib.zip", "/pyodide/pyodide-lock.json", wheel]:
+        runtime = f"/{quiz.RUNTIME_DIR}/"
+        lock = json.loads((site / quiz.RUNTIME_LOCK).read_text())
+        wheel = runtime + lock["packages"]["earnverdict-engine"]["file_name"]
+        for path in ["/quiz/", runtime + "pyodide.asm.wasm", runtime + "python_stdlib.zip", runtime + "pyodide-lock.json", wheel]:
             assert path in first[old_name], path
         # The next deploy: a new build id, so a new service worker and a new cache.
         (site / "sw.js").write_text(sw.replace(old_name, "earnverdict-nextbuild"))

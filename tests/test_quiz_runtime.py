@@ -35,10 +35,11 @@ def test_runtime_ships_only_what_the_page_needs(runtime):
     names = sorted(runtime)
     wheel_path, _ = wheel_entry(runtime)
     assert names == sorted([
-        "pyodide/pyodide.js", "pyodide/pyodide.asm.js", "pyodide/pyodide.asm.wasm",
-        "pyodide/python_stdlib.zip", "pyodide/pyodide-lock.json", wheel_path,
+        "pyodide/0.25.1/pyodide.js", "pyodide/0.25.1/pyodide.asm.js", "pyodide/0.25.1/pyodide.asm.wasm",
+        "pyodide/0.25.1/python_stdlib.zip", "pyodide/0.25.1/pyodide-lock.json", wheel_path,
     ])
-    assert runtime["pyodide/pyodide.asm.wasm"][:4] == b"\0asm"
+    assert wheel_path.startswith("pyodide/0.25.1/engine-")
+    assert runtime["pyodide/0.25.1/pyodide.asm.wasm"][:4] == b"\0asm"
 
 
 def test_runtime_files_are_the_pinned_tarball_contents(runtime):
@@ -46,16 +47,16 @@ def test_runtime_files_are_the_pinned_tarball_contents(runtime):
     assert quiz.sha256_file(tarball) == quiz.PYODIDE_SHA256
     with tarfile.open(tarball) as tar:
         for name in quiz.PYODIDE_FILES:
-            assert runtime[f"pyodide/{name}"] == tar.extractfile(f"package/{name}").read(), name
+            assert runtime[f"{quiz.RUNTIME_DIR}/{name}"] == tar.extractfile(f"package/{name}").read(), name
 
 
 def test_lock_registers_the_engine_wheel_with_its_hash(runtime):
-    lock = json.loads(runtime["pyodide/pyodide-lock.json"])
+    lock = json.loads(runtime[quiz.RUNTIME_LOCK])
     wheel_path, wheel = wheel_entry(runtime)
     assert lock["info"]["version"] == quiz.PYODIDE_VERSION
     assert list(lock["packages"]) == ["earnverdict-engine"]
     entry = lock["packages"]["earnverdict-engine"]
-    assert "pyodide/" + entry["file_name"] == wheel_path
+    assert f"{quiz.RUNTIME_DIR}/" + entry["file_name"] == wheel_path
     assert entry["sha256"] == hashlib.sha256(wheel).hexdigest()
     assert entry["imports"] == ["engine"]
     # A new engine is a new URL: the folder is named after the wheel's hash.
@@ -124,19 +125,19 @@ def sw_config(body: bytes) -> dict:
 
 
 def test_service_worker_is_versioned_by_build_and_scoped_to_the_base_path(tmp_path):
-    body = quiz.service_worker("/careers/", "b1", ["quiz/index.html", "pyodide/pyodide.js", "assets/quiz.123.js", "index.html"])
+    body = quiz.service_worker("/careers/", "b1", ["quiz/index.html", f"{quiz.RUNTIME_DIR}/pyodide.js", "assets/quiz.123.js", "index.html"])
     config = sw_config(body)
     assert config["cacheName"] == "earnverdict-b1"
     assert config["precache"] == ["/careers/", "/careers/assets/quiz.123.js", "/careers/quiz/"]
     # The runtime is always listed (apart, so a guide reader is not made to download it).
     assert config["runtime"] == ["/careers/" + path for path in quiz.runtime_paths()]
-    assert "/careers/pyodide/pyodide.asm.wasm" in config["runtime"]
-    assert config["runtimeDir"] == "/careers/pyodide/"
+    assert "/careers/pyodide/0.25.1/pyodide.asm.wasm" in config["runtime"]
+    assert config["runtimeDir"] == "/careers/pyodide/0.25.1/"
     assert sw_config(quiz.service_worker("/careers/", "b2", []))["cacheName"] == "earnverdict-b2"
     script = tmp_path / "sw.js"
     script.write_bytes(body)
     subprocess.run(["node", "--check", str(script)], check=True)
-    assert quiz.service_worker("/careers/", "b1", ["pyodide/pyodide.js", "quiz/index.html", "assets/quiz.123.js", "index.html"]) == body
+    assert quiz.service_worker("/careers/", "b1", [f"{quiz.RUNTIME_DIR}/pyodide.js", "quiz/index.html", "assets/quiz.123.js", "index.html"]) == body
 
 
 def test_service_worker_rejects_a_bad_build_id_or_another_site():

@@ -8,6 +8,7 @@ import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
 
+from sitegen.quiz import RUNTIME_DIR, RUNTIME_LOCK
 from sitegen.theme import CSP
 
 
@@ -145,10 +146,15 @@ def test_assets_are_content_hashed_and_cached_immutably(built):
     # no two cache rules overlap: hosts would combine their values
     cache_rules = [path for path, lines in rules.items() if any("Cache-Control" in line for line in lines)]
     assert "/*" not in cache_rules and not any(path.startswith("/assets/") for path in cache_rules if path != "/assets/*")
-    headers = (built / "_headers").read_text()
-    wasm = [p.relative_to(built).as_posix() for p in built.rglob("*.wasm")]
-    for path in wasm:
-        assert f"/{path}\n  Content-Type: application/wasm" in headers
+    # The runtime's folder names its Pyodide version and the wheel's its hash, so their files are
+    # immutable; the lock keeps its name while the engine it registers changes.
+    runtime = sorted(p.relative_to(built).as_posix() for p in (built / RUNTIME_DIR).rglob("*")
+                     if p.is_file() and p.suffix not in (".br", ".gz"))
+    assert f"{RUNTIME_DIR}/pyodide.asm.wasm" in runtime and RUNTIME_LOCK in runtime and len(runtime) == 6
+    for path in runtime:
+        cache = "public, max-age=0, must-revalidate" if path == RUNTIME_LOCK else "public, max-age=31536000, immutable"
+        wasm = ["  Content-Type: application/wasm"] if path.endswith(".wasm") else []
+        assert rules["/" + path] == [f"  Cache-Control: {cache}"] + wasm, path
 
 
 def test_content_images_are_published_with_hashed_names(built):
