@@ -32,8 +32,8 @@ async function precache() {
   for (const path of CONFIG.runtime) await cache.add(fresh(path));
 }
 
-// The quiz page asks for this once its engine is ready. Its worker has just fetched (and
-// revalidated) these very files: through this worker's fetch handler, which keeps them, or, on
+// The quiz page asks for this once its engine is ready. Its worker has just fetched these very
+// files: through this worker's fetch handler, which keeps them, or, on
 // a first visit, past it, keeping its own copies in the staging cache (quiz-worker.js). Those
 // copies move here; the rest (the scripts the quiz worker imports) "force-cache" copies out of
 // the browser's HTTP cache. Nothing goes over the network after the engine is ready, and the
