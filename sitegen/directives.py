@@ -146,9 +146,19 @@ def parameters(catalog) -> str:
         rows = []
         for p in items:
             source = f"[{cell(p['source'])}]({p['url']})" if p.get("url") else cell(p["source"])
-            rows.append([p["label"], format_value(p), source + (" (estimate)" if p.get("estimate") else ""), str(p["date"])])
-        parts.append(f"\n### {cell(group)}\n" + table(["Figure", "Value", "Source", "Date"], rows, ["l", "r", "l", "l"]))
+            rows.append([f"{p['label']} (`{p['key']}`)", format_value(p), value_range(p),
+                         source + (" (estimate)" if p.get("estimate") else ""), str(p["date"])])
+        parts.append(f"\n### {cell(group)}\n" + table(["Figure", "Value", "Low to high", "Source", "Date"], rows,
+                                                        ["l", "r", "r", "l", "l"]))
     return "\n".join(parts)
+
+
+def value_range(parameter: dict) -> str:
+    """The low and high values of an uncertain figure, in its unit; a dash for a fixed one."""
+    if parameter.get("low") is None:
+        return "–"
+    low, high = (format_value({**parameter, "value": parameter[end]}) for end in ("low", "high"))
+    return f"{low} to {high}"
 
 
 def value(catalog, key: str) -> str:

@@ -65,8 +65,9 @@ def test_roles_and_skills_listings():
 
 def test_parameters_listing_has_sources():
     params = json.loads(run("parameters").stdout)
-    premium = next(p for p in params if p["key"] == "job_switch.premium")
+    premium = next(p for p in params if p["key"] == "job_switch.premium.uk")
     assert premium["source"] and premium["date"] and premium["unit"] == "share"
+    assert premium["estimate"] and premium["low"] < premium["value"] < premium["high"]
 
 
 def test_bytes_that_are_not_utf8_exit_2():

@@ -33,15 +33,18 @@ def test_every_number_in_the_data_files_is_a_parameter():
     keys = {r["key"] for r in catalog.parameters()}
 
     def leaves(table, path=()):
+        if "value" in table:  # one figure; low and high beside it are its range
+            yield ".".join(path)
+            return
         for name, item in table.items():
             if isinstance(item, dict):
                 yield from leaves(item, path + (name,))
-            elif isinstance(item, (int, float)) and not isinstance(item, bool):
+            elif isinstance(item, (int, float)) and not isinstance(item, bool) and name != "spread":
                 yield ".".join(path + (name,))
 
     for file_name in PARAMETER_FILES:
         for key in leaves(tomllib.loads((DATA_DIR / file_name).read_text())):
-            assert key.removesuffix(".value") in keys, key
+            assert key in keys, key
 
 
 def test_estimates_say_how_they_were_derived():
@@ -54,15 +57,41 @@ def test_shares_are_between_zero_and_one():
     for record in catalog.parameters():
         if record["unit"].startswith("share"):
             assert 0 <= record["value"] <= 1, record["key"]
+            assert record["low"] is None or 0 <= record["low"] <= record["high"] <= 1, record["key"]
+
+
+def test_every_estimate_has_low_central_and_high_values():
+    ranged = 0
+    for record in catalog.parameters():
+        if record["estimate"]:
+            assert record["low"] is not None and record["high"] is not None, record["key"]
+        if record["low"] is not None:
+            ranged += 1
+            assert record["low"] <= record["value"] <= record["high"] and record["low"] < record["high"], record["key"]
+    assert ranged > 60
+
+
+def test_an_estimate_without_a_range_is_refused():
+    table = {"x": {"label": "X", "unit": "share", "source": "S", "date": "2025", "estimate": True, "y": 0.5}}
+    with pytest.raises(DataError, match="x.y: an estimate needs a range"):
+        list(walk(table, (), {}, 0, {}))
+    bad = {"x": {"label": "X", "unit": "share", "source": "S", "date": "2025", "y": {"value": 0.5, "low": 0.6, "high": 0.9}}}
+    with pytest.raises(DataError, match="x.y: the range"):
+        list(walk(bad, (), {}, 0, {}))
 
 
 def test_contract_keys_exist():
     keys = {r["key"] for r in catalog.parameters()}
-    for key in ("job_switch.premium", "baseline.total_raise", "promotion.increase", "promotion.base_rate",
-                "side_hustle.billable_days", "side_hustle.working_days", "side_hustle.hourly_rate.us",
-                "skill_uplift.cloud.low", "salary_band.backend-developer.us.mid.low"):
-        assert key in keys
-    assert catalog.parameter("job_switch.premium")["value"] == pytest.approx(0.064 - 0.045)
+    markets = ("us", "uk", "in", "ae")
+    for key in ("promotion.increase", "side_hustle.billable_days", "side_hustle.working_days",
+                "skill_uplift.cloud.low", "salary_band.backend-developer.us.mid.low",
+                *(f"job_switch.premium.{m}" for m in markets), *(f"baseline.total_raise.{m}" for m in markets),
+                *(f"job_switch.landing_chance.{lv}" for lv in ("entry", "mid", "senior", "lead")),
+                *(f"job_switch.search_months.{lv}" for lv in ("entry", "mid", "senior", "lead")),
+                "side_hustle.max_billed_hours_per_week", "side_hustle.client_chance", "verdict.draws"):
+        assert key in keys, key
+    assert catalog.parameter("job_switch.premium.us")["value"] == pytest.approx(0.064 - 0.045)
+    assert catalog.parameter("baseline.total_raise.in")["value"] == 0.092
 
 
 def test_a_parameter_without_a_source_is_refused():
@@ -122,11 +151,12 @@ def test_backend_cloud_uplift_matches_the_source_and_scales_by_market():
     assert analyst["high"] < catalog.skill_uplift("backend-developer", "kubernetes", "us")["high"]
 
 
-# Structural only: indices, horizon, months and weeks in a year, decimal places.
-ALLOWED_LITERALS = {0, 1, 2, 4, 6, 12, 36, 52, 0.0}
+# Structural only: indices, horizon, months and weeks in a year, halves, decimal places.
+ALLOWED_LITERALS = {0, 1, 2, 3, 4, 6, 9, 11, 12, 36, 52, 0.0, 0.5, 1.0, 12.0, 36.0, 1e-9}
 
 
-@pytest.mark.parametrize("module", ["model.py", "verdict.py", "bands.py"])
+@pytest.mark.parametrize("module", ["figures.py", "plans.py", "simulate.py", "planner.py", "verdict.py",
+                                    "bands.py", "explain.py"])
 def test_model_code_holds_no_model_figures(module):
     """Model figures live in the data files; code keeps only structural constants."""
     tree = ast.parse((ENGINE_DIR / module).read_text())

@@ -94,7 +94,7 @@ def test_data_directives_use_the_engine_catalog(built):
     html = (built / "guides/alpha/index.html").read_text()
     uplift = catalog.skill_uplift("backend-developer", "cloud", "us")
     assert f"${uplift['low']:,} to ${uplift['high']:,} a year" in html
-    premium = next(p for p in catalog.parameters() if p["key"] == "job_switch.premium")
+    premium = next(p for p in catalog.parameters() if p["key"] == "job_switch.premium.us")
     from sitegen.directives import format_value
     assert f"A switch pays {format_value(premium)} on average" in html
 

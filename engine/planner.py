@@ -1,0 +1,95 @@
+"""Choose the skill to learn and the plan: the recipe with the greatest expected gain at the
+visitor's ranking month, ties broken by the gain at month 36, then by the simpler recipe."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .figures import Figures, figures, names, situation_figures, with_skill
+from .plans import HORIZON, SIDE, SKILL, SKILL_ALONE, SWITCH, Recipe, Timetable, recipes, timetable
+from .simulate import EXPECTED, plan_terms, value_at, values_by_path
+from .validate import Situation
+
+SKILL_THEN_SWITCH = Recipe((SKILL, SWITCH), False, 1.0, True, "none")
+
+
+@dataclass(frozen=True)
+class Step:
+    path: str
+    start: float  # months from the start of month 1
+    end: float | None  # None while it lasts past month 36
+    hours: float
+
+
+@dataclass(frozen=True)
+class Evaluated:
+    recipe: Recipe
+    table: Timetable
+    terms: list
+    at_ranking: float
+    at_horizon: float
+
+
+@dataclass(frozen=True)
+class Choice:
+    skill: str | None
+    figures: Figures
+    ranking_month: int
+    plan: Evaluated
+    steps: tuple[Step, ...]
+
+
+def evaluate(recipe: Recipe, f: Figures, budget: float, ranking_month: int) -> Evaluated:
+    table = timetable(recipe, f, budget)
+    terms = plan_terms(table, f, EXPECTED)
+    return Evaluated(recipe, table, terms, value_at(terms, ranking_month, f), value_at(terms, HORIZON, f))
+
+
+def plan_steps(table: Timetable, terms: list, f: Figures, ranking_month: int) -> tuple[Step, ...]:
+    """The plan's steps in order of start; steps that start together come in order of what
+    they add by the ranking month, so the first step is the one that matters most first."""
+    found = []
+    if table.study:
+        found.append(Step(SKILL, table.study[0], table.study[1], table.study[2]))
+    if table.search:
+        found.append(Step(SWITCH, table.search[0], table.search[1], table.search[2]))
+    for start, end, hours in table.side:
+        found.append(Step(SIDE, start, None if end >= HORIZON else end, hours))
+    worth = values_by_path(terms, ranking_month, f) if len(found) > 1 else {}
+    order = (SWITCH, SKILL, SIDE)
+    return tuple(sorted(found, key=lambda s: (round(s.start, 9), -worth.get(s.path, 0.0), order.index(s.path))))
+
+
+def skill_value(p, s: Situation, base: dict, skill: str, pace: float) -> tuple[float, float]:
+    """What learning a skill at a set pace brings by month 36, cashed in by the track or by a
+    move after it, whichever pays more; then its captured yearly value."""
+    f = with_skill(p, s, base, skill)
+    best = max(evaluate(r, f, pace, int(HORIZON)).at_horizon for r in (SKILL_ALONE, SKILL_THEN_SWITCH))
+    return best, f.skill_captured
+
+
+def choose_skill(p, s: Situation) -> str | None:
+    """The unheld skill that pays most by month 36 at a set pace of study (then the higher
+    captured value, then catalog order). The pace is the same for every visitor, so the skill
+    does not change with the spare hours given, and more hours never make the plan worth less."""
+    candidates = [k for k in names("skills") if k not in s.skills]
+    if not candidates:
+        return None
+    base = situation_figures(p, s)
+    pace = p("skill_upgrade.choice_hours_per_week")
+    scored = [(skill_value(p, s, base, k, pace), -i, k) for i, k in enumerate(candidates)]
+    return max(scored)[2]
+
+
+def choose(p, s: Situation, skill: str | None) -> Choice:
+    ranking_month = int(p(f"verdict.ranking_month.{s.urgency}"))
+    f = figures(p, s, skill)
+    evaluated = tuple(evaluate(r, f, s.hours_per_week, ranking_month)
+                      for r in recipes(s.hours_per_week, skill is not None))
+    best = max(enumerate(evaluated), key=lambda pair: (pair[1].at_ranking, pair[1].at_horizon, -pair[0]))[1]
+    return Choice(skill, f, ranking_month, best, plan_steps(best.table, best.terms, f, ranking_month))
+
+
+def first_path(choice: Choice) -> str:
+    steps = choice.steps
+    return steps[0].path if steps else "stay_put"

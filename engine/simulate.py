@@ -1,0 +1,163 @@
+"""Simulate one plan in one world: its money flows as closed-form terms, summed to any month.
+
+A world fixes the chancy events. In the expected world each event is its probability, so a
+plan's value is its expected value; in a drawn world each event happened or not (see
+uncertainty.py). Values are extra money against staying put with the spare hours idle,
+before income tax, cumulated from the start of month 1 to the end of a month.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import figures as fx
+from .figures import Figures
+from .plans import SIDE, SKILL, SWITCH, Timetable
+
+YEAR = 12.0
+
+
+@dataclass(frozen=True)
+class World:
+    """Uniform draws for the chancy events; None means the expected world."""
+
+    landing: float | None = None
+    completion: float | None = None
+    promotion: float | None = None
+    clients: float | None = None
+
+
+EXPECTED = World()
+
+
+def chance(draw: float | None, probability: float) -> float:
+    """The weight of an event: its probability in the expected world, else 1 if it happened."""
+    if draw is None:
+        return probability
+    return 1.0 if draw < probability else 0.0
+
+
+def landing_weights(draw: float | None, probability: float) -> tuple[float, float]:
+    """Weights of landing in the first search and, failing that, in the second."""
+    second = (1 - probability) * probability
+    if draw is None:
+        return probability, second
+    return (1.0 if draw < probability else 0.0), (1.0 if probability <= draw < probability + second else 0.0)
+
+
+# Closed-form terms -----------------------------------------------------------------------
+# ("pay", path, start, yearly amount): a pay change that grows with the yearly raise.
+# ("cost", path, amount): a cost paid when the plan starts.
+# ("side", path, ramp start, ((start, end, monthly income), ...)): income ramping up from nothing.
+
+def growth_area(t: float, raise_rate: float) -> float:
+    """Months from 0 to t, each weighted by the yearly raises compounded by then."""
+    if t <= YEAR:
+        return t
+    factor = 1 + raise_rate
+    if t <= 2 * YEAR:
+        return YEAR + (t - YEAR) * factor
+    return YEAR + YEAR * factor + (t - 2 * YEAR) * factor * factor
+
+
+def ramp_area(x: float, ramp: float) -> float:
+    """Integral of min(1, u / ramp) for u from 0 to x."""
+    if x <= 0:
+        return 0.0
+    if x <= ramp:
+        return x * x / (2 * ramp)
+    return x - ramp / 2
+
+
+def term_value(term: tuple, month: float, raise_rate: float, ramp: float) -> float:
+    kind = term[0]
+    if kind == "pay":
+        start = term[2]
+        if month <= start:
+            return 0.0
+        return term[3] / YEAR * (growth_area(month, raise_rate) - growth_area(start, raise_rate))
+    if kind == "cost":
+        return -term[2] if month > 0 else 0.0
+    _, _, ramp_start, segments = term
+    total = 0.0
+    for start, end, monthly in segments:
+        if month > start:
+            total += monthly * (ramp_area(min(end, month) - ramp_start, ramp) - ramp_area(start - ramp_start, ramp))
+    return total
+
+
+def value_at(terms: list[tuple], month: float, f: Figures) -> float:
+    raise_rate, ramp = f.raise_rate, f.ramp_months
+    total = 0.0
+    for term in terms:
+        total += term_value(term, month, raise_rate, ramp)
+    return total
+
+
+def values_by_path(terms: list[tuple], month: float, f: Figures) -> dict[str, float]:
+    out = {SWITCH: 0.0, SKILL: 0.0, SIDE: 0.0}
+    for t in terms:
+        out[t[1]] += term_value(t, month, f.raise_rate, f.ramp_months)
+    return out
+
+
+# The plan's terms ------------------------------------------------------------------------
+
+def plan_terms(table: Timetable, f: Figures, world: World) -> list[tuple]:
+    terms: list[tuple] = []
+    completed = chance(world.completion, f.completion_chance) if table.study else 0.0
+    promoted_with = chance(world.promotion, f.promotion_chance_with)
+    promoted_without = chance(world.promotion, f.promotion_chance_without)
+    if table.study and f.study_fee > 0:
+        # Fees are paid on committing to the plan, so a faster plan never counts them sooner.
+        terms.append(("cost", SKILL, f.study_fee))
+    landed = 0.0
+    if table.search:
+        start, first_pay, _ = table.search
+        forfeit = fx.forfeited_promotion(f, promoted_without)
+        # The search's outcome depends on whether the skill was finished before it began.
+        branches = [(completed, True), (1 - completed, False)] if table.skill_before_switch else [(1.0, False)]
+        for weight, with_skill in branches:
+            if weight <= 0:
+                continue
+            first, second = landing_weights(world.landing, fx.landing_chance(f, with_skill))
+            # An offer worth less than what staying would bring is turned down.
+            gain = max(0.0, fx.offer_gain(f, with_skill) - forfeit)
+            terms.append(("pay", SWITCH, first_pay, weight * first * gain))
+            terms.append(("pay", SWITCH, table.second_search_end, weight * second * gain))
+            if with_skill:
+                landed = first + second
+    if table.study and completed > 0:
+        ready = table.study[1] + f.promotion_wait
+        if table.search and not table.skill_before_switch:
+            # Learned around a move: the new employer's review if the move happened.
+            first, second = landing_weights(world.landing, fx.landing_chance(f, False))
+            moved = first + second
+            stayed_gain = fx.skill_gain_at_employer(f, promoted_with, promoted_without)
+            yearly = completed * (moved * fx.skill_gain_after_move(f) + (1 - moved) * stayed_gain)
+        else:
+            # Learned first: the current employer pays for it unless a move already did.
+            yearly = completed * (1 - landed) * fx.skill_gain_at_employer(f, promoted_with, promoted_without)
+        if yearly:
+            terms.append(("pay", SKILL, ready, yearly))
+    if table.side:
+        terms.append(side_term(table, f, world, completed))
+    return terms
+
+
+def side_term(table: Timetable, f: Figures, world: World, completed: float) -> tuple:
+    found = chance(world.clients, f.client_chance)
+    client_weight = found + (1 - found) * f.no_client_share
+    # A finished client skill lifts the rate from the month it is marketable.
+    lift_at = table.study[1] if table.study and f.skill_for_clients and completed > 0 else None
+    segments = []
+    for start, end, hours in table.side:
+        cuts = [start, end] if lift_at is None or not start < lift_at < end else [start, lift_at, end]
+        for a, b in zip(cuts, cuts[1:]):
+            missing = f.missing_client_skills
+            income = fx.side_monthly_income(f, hours, missing, client_weight)
+            if lift_at is not None and a >= lift_at and missing > 0:
+                lifted = fx.side_monthly_income(f, hours, missing - 1, client_weight)
+                income = completed * lifted + (1 - completed) * income
+            segments.append((a, b, income))
+    return ("side", SIDE, table.side[0][0], tuple(segments))

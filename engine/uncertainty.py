@@ -1,0 +1,108 @@
+"""Likely ranges: the plan and each single path simulated in many drawn worlds.
+
+Each world draws every figure that has a range (half the draws below its central value, half
+above, evenly spread within each side) and settles each chancy event (landing an offer,
+finishing the course, the promotion, finding clients). The draws come from one seeded
+generator and are shared by every plan and every visitor, so the same answers always give the
+same ranges, in CPython and in the browser alike, and nearby answers give nearby ranges.
+"""
+
+from __future__ import annotations
+
+import random
+from functools import cache
+
+from .figures import figures
+from .params import parameter_index
+from .plans import HORIZON, SINGLE_PATHS, timetable
+from .simulate import World, plan_terms, value_at
+from .validate import Situation
+
+SEED = 20261202
+EVENTS = ("landing", "completion", "promotion", "clients")
+QUANTILES = {"p10": 0.1, "p50": 0.5, "p90": 0.9}
+
+
+def stratified(rng: random.Random, count: int) -> list[float]:
+    """count uniform numbers, one in each of count equal slices of [0, 1), in random order
+    (Latin hypercube sampling: steadier percentiles than plain draws for the same count)."""
+    slices = list(range(count))
+    rng.shuffle(slices)
+    return [(k + rng.random()) / count for k in slices]
+
+
+@cache
+def draws(count: int) -> tuple[tuple[dict, World], ...]:
+    """For each world: a drawn value for every figure with a range, and the event draws."""
+    rng = random.Random(SEED)
+    ranged = [(key, record) for key, record in parameter_index().items() if record["low"] is not None]
+    columns = {key: stratified(rng, count) for key, _ in ranged}
+    events = {event: stratified(rng, count) for event in EVENTS}
+    return tuple(
+        ({key: split_uniform(columns[key][i], r["low"], r["value"], r["high"]) for key, r in ranged},
+         World(**{event: events[event][i] for event in EVENTS}))
+        for i in range(count)
+    )
+
+
+def split_uniform(u: float, low: float, central: float, high: float) -> float:
+    if u < 0.5:
+        return low + (central - low) * (u / 0.5)
+    return central + (high - central) * ((u - 0.5) / 0.5)
+
+
+class DrawnParams:
+    """A parameter reader for one drawn world."""
+
+    def __init__(self, values: dict):
+        self.index = parameter_index()
+        self.values = values
+
+    def __call__(self, key: str):
+        value = self.values.get(key)
+        return self.index[key]["value"] if value is None else value
+
+
+def quantile(sorted_values: list[float], q: float) -> int:
+    """Nearest-rank quantile, in whole currency units."""
+    return round(sorted_values[round(q * (len(sorted_values) - 1))])
+
+
+def summary(values: list[float]) -> dict:
+    ordered = sorted(values)
+    return {name: quantile(ordered, q) for name, q in QUANTILES.items()}
+
+
+def simulate_ranges(s: Situation, skill: str | None, plan_recipe, ranking_month: int, count: int) -> dict:
+    """P10/P50/P90 at months 12 and 36 for the plan and each single path, and each single
+    path's chance of being the best of the three at the ranking month (ahead of staying put
+    too, so the chances add up to less than 1 when no path may pay by then)."""
+    recipes = {"plan": plan_recipe, **SINGLE_PATHS}
+    months = (12, int(HORIZON), ranking_month)
+    values = {name: {m: [] for m in months} for name in recipes}
+    wins = dict.fromkeys(SINGLE_PATHS, 0.0)
+    budget = s.hours_per_week
+    for uniforms, world in draws(count):
+        f = figures(DrawnParams(uniforms), s, skill)
+        at_ranking = {}
+        for name, recipe in recipes.items():
+            if name == "skill_upgrade" and (skill is None or budget <= 0):
+                got = dict.fromkeys(months, 0.0)
+            elif name == "plan" and not recipe.order and recipe.side == "none":
+                got = dict.fromkeys(months, 0.0)
+            else:
+                terms = plan_terms(timetable(recipe, f, budget), f, world)
+                got = {m: value_at(terms, m, f) for m in months}
+            for m in months:
+                values[name][m].append(got[m])
+            at_ranking[name] = got[ranking_month]
+        # Best of the three means ahead of the other two and of staying put.
+        top = max(at_ranking[path] for path in SINGLE_PATHS)
+        leaders = [path for path in SINGLE_PATHS if at_ranking[path] >= top - 1e-9] if top > 0.5 else []
+        for path in leaders:
+            wins[path] += 1 / len(leaders)
+    return {
+        "ranges": {name: {"range_12m": summary(v[12]), "range_36m": summary(v[int(HORIZON)]),
+                          "range_ranking": summary(v[ranking_month])} for name, v in values.items()},
+        "chance_best": {path: round(won / count, 3) for path, won in wins.items()},
+    }
