@@ -17,7 +17,7 @@ from .validate import Situation
 WEEKS_PER_MONTH = 52 / 12
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: built hundreds of times a verdict, and frozen init is slow
 class Figures:
     # Pay
     salary: float

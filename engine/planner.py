@@ -13,7 +13,7 @@ from .validate import Situation
 SKILL_THEN_SWITCH = Recipe((SKILL, SWITCH), False, 1.0, True, "none")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Step:
     path: str
     start: float  # months from the start of month 1
@@ -21,7 +21,7 @@ class Step:
     hours: float
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Evaluated:
     recipe: Recipe
     table: Timetable
@@ -30,7 +30,7 @@ class Evaluated:
     at_horizon: float
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Choice:
     skill: str | None
     figures: Figures

@@ -10,6 +10,7 @@ month 1) to 36, so no answer moves a step by a whole month at once.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from itertools import product
 
 from . import figures as fx
@@ -36,7 +37,7 @@ SIDE_ALONE = Recipe((), False, 1.0, False, "alongside")
 SINGLE_PATHS = {SWITCH: SWITCH_ALONE, SKILL: SKILL_ALONE, SIDE: SIDE_ALONE}
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Timetable:
     budget: float
     study: tuple[float, float, float] | None  # start, end, hours a week
@@ -46,12 +47,17 @@ class Timetable:
     skill_before_switch: bool  # the skill is marketable when the search starts
 
 
-def recipes(budget: float, has_skill: bool) -> list[Recipe]:
+def recipes(budget: float, has_skill: bool) -> tuple[Recipe, ...]:
     """The recipes worth weighing on this budget. Side work adds income and costs nothing but
     free hours, so every recipe with spare hours lets it fill whatever the other steps leave
     free: a recipe without it, or with it waiting until the other steps end, never does better."""
-    if budget <= 0:
-        return [STAY_PUT, Recipe((SWITCH,), False, 1.0, False, "none")]
+    return recipe_list(budget > 0, has_skill)
+
+
+@cache
+def recipe_list(any_hours: bool, has_skill: bool) -> tuple[Recipe, ...]:
+    if not any_hours:
+        return (STAY_PUT, Recipe((SWITCH,), False, 1.0, False, "none"))
     found = [STAY_PUT]
     orders = [(), (SWITCH,)] + ([(SKILL,), (SKILL, SWITCH), (SWITCH, SKILL)] if has_skill else [])
     for order in orders:
@@ -62,7 +68,7 @@ def recipes(budget: float, has_skill: bool) -> list[Recipe]:
             if together and share == 1 and spare:
                 continue  # the study takes every hour, so the search has none either way
             found.append(Recipe(order, together, share, spare, "alongside"))
-    return found
+    return tuple(found)
 
 
 def timetable(recipe: Recipe, f: Figures, budget: float) -> Timetable:

@@ -78,7 +78,7 @@ def simulate_ranges(s: Situation, skill: str | None, plan_recipe, ranking_month:
     path's chance of being the best of the three at the ranking month (ahead of staying put
     too, so the chances add up to less than 1 when no path may pay by then)."""
     recipes = {"plan": plan_recipe, **SINGLE_PATHS}
-    months = (12, int(HORIZON), ranking_month)
+    months = tuple(dict.fromkeys((12, int(HORIZON), ranking_month)))
     values = {name: {m: [] for m in months} for name in recipes}
     wins = dict.fromkeys(SINGLE_PATHS, 0.0)
     budget = s.hours_per_week
