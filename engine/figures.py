@@ -2,7 +2,7 @@
 
 `p` reads a parameter by key. The expected world reads central values (a ParamView, which
 also records what the verdict used); a simulated world reads values drawn from each
-figure's range (uncertainty.DrawnParams). Nothing here knows which.
+figure's range (uncertainty.draws). Nothing here knows which.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from .bands import salary_band_figures, skill_cost, skill_uplift_figures
-from .params import catalog_data
+from .params import catalog_data, central_values
 from .validate import Situation
 
 WEEKS_PER_MONTH = 52 / 12
@@ -75,6 +75,13 @@ def in_demand_skills(p, role: str) -> tuple[str, ...]:
 
 
 @cache
+def in_demand_for(role: str) -> tuple[str, ...]:
+    """Which skills count as in demand for a role: a classification by the central relevance,
+    so a drawn world varies how much a skill is worth, not which skills employers ask for."""
+    return in_demand_skills(central_values().__getitem__, role)
+
+
+@cache
 def client_skills() -> tuple[str, ...]:
     return tuple(k for k, entry in names("skills").items() if entry["freelance_clients_pay"])
 
@@ -102,7 +109,7 @@ def situation_figures(p, s: Situation) -> dict:
     """Everything but the skill to learn (see with_skill), read once per situation."""
     band = salary_band_figures(p, s.role, s.level, s.market)
     salary = band["mid"] if s.salary is None else s.salary
-    in_demand = in_demand_skills(p, s.role)
+    in_demand = in_demand_for(s.role)
     counted_max = int(p("job_switch.in_demand_skills_counted"))
     taper = band_taper(p, salary, band["mid"], band["high"])
     on_track = s.promotion_track
@@ -164,7 +171,7 @@ def with_skill(p, s: Situation, base: dict, skill: str | None) -> Figures:
         **base,
         "promotion_chance_with": chance_with,
         "skill": skill,
-        "skill_in_demand": relevance >= p("job_switch.in_demand_relevance"),
+        "skill_in_demand": skill in in_demand_for(s.role),
         "skill_for_clients": skill in client_skills(),
         "skill_captured": captured * base["band_taper"],
         "skill_relevance": relevance,

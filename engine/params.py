@@ -152,6 +152,13 @@ def parameter_index() -> dict[str, dict]:
     return index
 
 
+@cache
+def central_values() -> dict:
+    """Every figure's central value by key; `central_values().__getitem__` reads parameters
+    without recording them, for probes whose figures are not the verdict's own."""
+    return {key: record["value"] for key, record in parameter_index().items()}
+
+
 class ParamView:
     """Reads parameter values and remembers which were used, for the verdict's assumptions."""
 

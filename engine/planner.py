@@ -84,10 +84,17 @@ def choose_skill(p, s: Situation) -> str | None:
 def choose(p, s: Situation, skill: str | None) -> Choice:
     ranking_month = int(p(f"verdict.ranking_month.{s.urgency}"))
     f = figures(p, s, skill)
-    evaluated = tuple(evaluate(r, f, s.hours_per_week, ranking_month)
-                      for r in recipes(s.hours_per_week, skill is not None))
-    best = max(enumerate(evaluated), key=lambda pair: (pair[1].at_ranking, pair[1].at_horizon, -pair[0]))[1]
-    return Choice(skill, f, ranking_month, best, plan_steps(best.table, best.terms, f, ranking_month))
+    candidates = []
+    for recipe in recipes(s.hours_per_week, skill is not None):
+        table = timetable(recipe, f, s.hours_per_week)
+        terms = plan_terms(table, f, EXPECTED)
+        candidates.append((value_at(terms, ranking_month, f), recipe, table, terms))
+    top = max(c[0] for c in candidates)
+    # Ties at the ranking month go to the greater gain at month 36, then to the earlier recipe.
+    tied = [(value_at(c[3], HORIZON, f), -i, c) for i, c in enumerate(candidates) if c[0] >= top]
+    at_horizon, _, (at_ranking, recipe, table, terms) = max(tied, key=lambda t: t[:2])
+    best = Evaluated(recipe, table, terms, at_ranking, at_horizon)
+    return Choice(skill, f, ranking_month, best, plan_steps(table, terms, f, ranking_month))
 
 
 def first_path(choice: Choice) -> str:

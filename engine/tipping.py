@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from .money import significant
-from .params import ParamView, parameter_index
+from .params import central_values
 from .planner import choose, choose_skill, first_path
 from .validate import MAX_HOURS_PER_WEEK, URGENCIES, Situation
 
@@ -24,7 +24,7 @@ NARROWING = 2
 def first_step(s: Situation, skill: str | None = None, keep_skill: bool = False) -> tuple[str, str | None]:
     """The first step of the plan chosen for these answers, and the skill it would learn;
     with keep_skill, for the given skill rather than the one these answers would choose."""
-    scratch = ParamView(parameter_index())  # keeps probes out of the verdict's assumptions
+    scratch = central_values().__getitem__  # keeps probes out of the verdict's assumptions
     if not keep_skill:
         skill = choose_skill(scratch, s)
     return first_path(choose(scratch, s, skill)), skill

@@ -13,7 +13,7 @@ import random
 from functools import cache
 
 from .figures import figures
-from .params import parameter_index
+from .params import central_values, parameter_index
 from .plans import HORIZON, SINGLE_PATHS, timetable
 from .simulate import World, plan_terms, value_at
 from .validate import Situation
@@ -33,13 +33,14 @@ def stratified(rng: random.Random, count: int) -> list[float]:
 
 @cache
 def draws(count: int) -> tuple[tuple[dict, World], ...]:
-    """For each world: a drawn value for every figure with a range, and the event draws."""
+    """For each world: every figure's value (drawn for those with a range), and the event draws."""
     rng = random.Random(SEED)
     ranged = [(key, record) for key, record in parameter_index().items() if record["low"] is not None]
     columns = {key: stratified(rng, count) for key, _ in ranged}
     events = {event: stratified(rng, count) for event in EVENTS}
     return tuple(
-        ({key: split_uniform(columns[key][i], r["low"], r["value"], r["high"]) for key, r in ranged},
+        ({**central_values(),
+          **{key: split_uniform(columns[key][i], r["low"], r["value"], r["high"]) for key, r in ranged}},
          World(**{event: events[event][i] for event in EVENTS}))
         for i in range(count)
     )
@@ -49,18 +50,6 @@ def split_uniform(u: float, low: float, central: float, high: float) -> float:
     if u < 0.5:
         return low + (central - low) * (u / 0.5)
     return central + (high - central) * ((u - 0.5) / 0.5)
-
-
-class DrawnParams:
-    """A parameter reader for one drawn world."""
-
-    def __init__(self, values: dict):
-        self.index = parameter_index()
-        self.values = values
-
-    def __call__(self, key: str):
-        value = self.values.get(key)
-        return self.index[key]["value"] if value is None else value
 
 
 def quantile(sorted_values: list[float], q: float) -> int:
@@ -82,8 +71,8 @@ def simulate_ranges(s: Situation, skill: str | None, plan_recipe, ranking_month:
     values = {name: {m: [] for m in months} for name in recipes}
     wins = dict.fromkeys(SINGLE_PATHS, 0.0)
     budget = s.hours_per_week
-    for uniforms, world in draws(count):
-        f = figures(DrawnParams(uniforms), s, skill)
+    for world_values, world in draws(count):
+        f = figures(world_values.__getitem__, s, skill)
         at_ranking = {}
         for name, recipe in recipes.items():
             if name == "skill_upgrade" and (skill is None or budget <= 0):

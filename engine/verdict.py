@@ -7,7 +7,7 @@ from . import explain
 from .bands import skill_uplift_figures
 from .figures import Figures, in_demand_skills, names
 from .money import compact_money
-from .params import ParamView, parameter_index
+from .params import ParamView, central_values, parameter_index
 from .planner import Choice, Evaluated, choose, choose_skill, evaluate, first_path
 from .plans import HORIZON, SIDE, SINGLE_PATHS, SKILL, SWITCH
 from .simulate import value_at
@@ -144,7 +144,7 @@ def verdict(answers) -> dict:
     """The verdict for one set of quiz answers (raises InputError on bad answers)."""
     s = situation(answers)
     p = ParamView(parameter_index())
-    skill = choose_skill(ParamView(parameter_index()), s)  # candidates' figures stay out of the assumptions
+    skill = choose_skill(central_values().__getitem__, s)  # candidates' figures stay out of the assumptions
     choice = choose(p, s, skill)
     f = choice.figures
     currency = names("markets")[s.market]["currency"]
