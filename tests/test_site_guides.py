@@ -19,6 +19,7 @@ from conftest import ROOT
 from sitegen.directives import DIRECTIVES
 
 GUIDES = sorted((ROOT / "content/guides").glob("*.md"))
+HUBS = sorted((ROOT / "content/roles").glob("*.md"))
 MARKETS = {"us": ("United States", "$"), "uk": ("United Kingdom", "£"), "in": ("India", "₹"), "ae": ("United Arab Emirates", "AED ")}
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 QUIZ_DEFAULTS = {"skills": [], "promotion_track": False}  # what the quiz's form holds when a fragment leaves them out
@@ -74,10 +75,10 @@ class Tree(HTMLParser):
         self.current.children.append(data)
 
 
-def article(site: Path, slug: str) -> Node:
-    root = Tree((site / "guides" / slug / "index.html").read_text(encoding="utf-8")).root
+def article(site: Path, slug: str, folder: str = "guides") -> Node:
+    root = Tree((site / folder / slug / "index.html").read_text(encoding="utf-8")).root
     main = root.find("main")
-    assert main, f"guides/{slug}: no <main>"
+    assert main, f"{folder}/{slug}: no <main>"
     return main[0]
 
 
@@ -157,11 +158,11 @@ def shows_figures(path: Path) -> bool:
     return bool(market_value or re.search(r"\{\{<\s*(salary-bands|skill-uplifts|market-bands|market-paths)\b", body))
 
 
-@pytest.mark.parametrize("path", GUIDES, ids=[p.stem for p in GUIDES])
+@pytest.mark.parametrize("path", GUIDES + HUBS, ids=[f"{p.parent.name}/{p.stem}" for p in GUIDES + HUBS])
 def test_every_market_is_on_every_guide_that_shows_figures(real_site, path):
     if not shows_figures(path):
-        pytest.fail(f"{path.stem} shows no figures from the data; every guide should place the reader in their market")
-    main = article(real_site, path.stem)
+        pytest.fail(f"{path.stem} shows no figures from the data; every guide and hub should place the reader in their market")
+    main = article(real_site, path.stem, path.parent.name)
     currencies = set()
     for table in main.find("table"):
         text = table.text()
