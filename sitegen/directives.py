@@ -7,11 +7,16 @@ markdown, so they render (and are styled) like any table a writer types.
 
 from __future__ import annotations
 
+import html
+import json
 import math
 import re
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable
+from urllib.parse import quote
 
-from engine.money import SYMBOLS, full_money as money
+from engine.money import SYMBOLS, full_money as money, money_range, one_decimal, signed_money
 
 from .problems import Problem
 
@@ -57,14 +62,19 @@ def expand_one(match: re.Match, line: str, catalog) -> str:
     if name not in DIRECTIVES:
         raise DirectiveError(f"unknown directive '{name}'; known directives: {', '.join(sorted(DIRECTIVES))}")
     args = parse_arguments(name, raw_args)
-    handler, keys, is_table = DIRECTIVES[name]
-    if set(args) != set(keys):
-        wanted = " ".join(f'{k}="..."' for k in keys) or "no arguments"
-        raise DirectiveError(f"{{{{< {name} >}}}} takes {wanted}; got {', '.join(sorted(args)) or 'none'}")
-    if is_table and line.strip() != match.group(0):
-        raise DirectiveError(f"{{{{< {name} >}}}} makes a table: put it on a line of its own")
+    spec = DIRECTIVES[name]
+    unknown = [key for key in args if key not in spec.required + spec.optional]
+    missing = [key for key in spec.required if key not in args]
+    if unknown or missing:
+        wanted = " ".join(f'{k}="..."' for k in spec.required) or "no arguments"
+        if spec.optional:
+            wanted += " and optionally " + " ".join(f'{k}="..."' for k in spec.optional)
+        what = f"unknown argument '{unknown[0]}'" if unknown else f"missing argument '{missing[0]}'"
+        raise DirectiveError(f"{{{{< {name} >}}}}: {what}; it takes {wanted}")
+    if spec.block and line.strip() != match.group(0):
+        raise DirectiveError(f"{{{{< {name} >}}}} makes {spec.block}: put it on a line of its own")
     try:
-        return handler(catalog, **args)
+        return spec.handler(catalog, **args)
     except DirectiveError:
         raise
     except Exception as err:  # the catalog's InputError names the field and what is allowed
@@ -109,7 +119,11 @@ def table(header: list[str], rows: list[list[str]], align: list[str]) -> str:
     return "\n" + "\n".join(lines) + "\n"
 
 
-def salary_bands(catalog, role: str, market: str) -> str:
+def salary_bands(catalog, role: str, market: str | None = None) -> str:
+    return per_market(catalog, market, lambda slug: salary_band_table(catalog, role, slug))
+
+
+def salary_band_table(catalog, role: str, market: str) -> str:
     bands = [(level, catalog.salary_band(role, level["slug"], market)) for level in catalog.levels()]
     rows = [[level["name"], money(b["low"], b["currency"]), money(b["high"], b["currency"]), money(b["mid"], b["currency"])] for level, b in bands]
     return table(["Level", "Low", "High", "Midpoint"], rows, ["l", "r", "r", "r"]) + source_line([b for _, b in bands])
@@ -121,7 +135,11 @@ def market_bands(catalog, role: str, level: str) -> str:
     return table(["Market", "Currency", "Low", "High"], rows, ["l", "l", "r", "r"]) + source_line([b for _, b in bands])
 
 
-def skill_uplifts(catalog, role: str, market: str) -> str:
+def skill_uplifts(catalog, role: str, market: str | None = None) -> str:
+    return per_market(catalog, market, lambda slug: skill_uplift_table(catalog, role, slug))
+
+
+def skill_uplift_table(catalog, role: str, market: str) -> str:
     uplifts = [(skill, catalog.skill_uplift(role, skill["slug"], market)) for skill in catalog.skills()]
     uplifts.sort(key=lambda pair: (-pair[1]["high"], pair[0]["slug"]))
     rows = [
@@ -131,6 +149,159 @@ def skill_uplifts(catalog, role: str, market: str) -> str:
     ]
     header = ["Skill", "Uplift range", "Hours to marketable", f"Months at {SPARE_HOURS_PER_WEEK} spare hours a week"]
     return table(header, rows, ["l", "r", "r", "r"]) + source_line([u for _, u in uplifts])
+
+
+def market_paths(catalog, role: str, level: str) -> str:
+    """Per market: the band at one level, the yearly raise for staying put, what a move adds,
+    and the client rate side work starts from, so a guide never shows one market's path figures alone."""
+    from engine.figures import side_rate
+
+    rows, records = [], []
+    for market in catalog.markets():
+        slug, currency = market["slug"], market["currency"]
+        band = catalog.salary_band(role, level, slug)
+        raise_, premium = catalog.parameter(f"baseline.total_raise.{slug}"), catalog.parameter(f"job_switch.premium.{slug}")
+        rate = side_rate(catalog.plain_value, band["mid"], band["high"])
+        rows.append([market["name"], f"{money(band['low'], currency)} to {money(band['high'], currency)}", format_value(raise_),
+                     f"{format_value(premium)} ({value_range(premium)})", f"{money(rate, currency)} an hour"])
+        records += [band, raise_, premium]
+    records += [catalog.parameter(key) for key in ("side_hustle.rate_to_salary_hourly", "side_hustle.paid_hours_per_year")]
+    header = ["Market", "Band", "Yearly raise for staying put", "Extra pay from a move (low to high)", "Client rate at the midpoint, with cloud and API design"]
+    return table(header, rows, ["l", "r", "r", "r", "r"]) + source_line(records)
+
+
+def per_market(catalog, market: str | None, render: Callable[[str], str]) -> str:
+    """One market's table, or without a market every market's in a <details> of its own (the
+    first open), so a reader anywhere finds their figures in their currency without a script."""
+    if market is not None:
+        return render(market)
+    parts = ['\n<div class="market-figures" markdown="1">']
+    for index, entry in enumerate(catalog.markets()):
+        opened = " open" if index == 0 else ""
+        parts.append(f'<details class="market" data-market="{html.escape(entry["slug"])}" markdown="1"{opened}>\n'
+                     f'<summary>{html.escape(entry["name"])} ({html.escape(entry["currency"])})</summary>\n'
+                     f"{render(entry['slug'])}\n</details>")
+    parts.append("</div>\n")
+    return "\n".join(parts)
+
+
+QUIZ_FIELDS = ("role", "level", "market", "salary", "hours_per_week", "urgency", "skills", "promotion_track")
+WHOLE_NUMBER = re.compile(r"\d{1,12}")
+URGENCY_WORDS = {"now": "within a few months", "soon": "within a year", "flexible": "within three years"}
+
+
+def plan_example(catalog, role: str, level: str, market: str, hours_per_week: str, urgency: str,
+                 salary: str | None = None, skills: str | None = None, promotion_track: str | None = None) -> str:
+    """The engine's plan for one set of answers, as the quiz would show it, with a link that
+    opens the quiz on exactly those answers."""
+    answers = example_answers(role, level, market, hours_per_week, urgency, salary, skills, promotion_track)
+    result = json.loads(engine_verdict(json.dumps(answers)))
+    currency = result["currency"]
+    names = {path["path"]: path["name"] for path in result["paths"]}
+    answers_attr = html.escape(json.dumps(answers, separators=(",", ":")), quote=True)
+    lines = [f'<section class="plan-example" data-plan-example data-answers="{answers_attr}">',
+             f'<p class="plan-example-situation">{html.escape(situation_line(catalog, result))}</p>']
+    if result["plan"]:
+        lines.append('<ol class="plan-example-steps">')
+        for step in result["plan"]:
+            shape = {key: step[key] for key in ("path", "start_month", "end_month", "hours_per_week")}
+            months = (f"months {step['start_month']} to {step['end_month']}" if step["end_month"] is not None
+                      else f"from month {step['start_month']} on")
+            hours = (f"{one_decimal(step['hours_per_week'])} spare hours a week" if step["hours_per_week"]
+                     else "in working time")
+            lines.append(f'<li data-plan-step="{html.escape(json.dumps(shape, separators=(",", ":")), quote=True)}">'
+                         f"{html.escape(names[step['path']])} ({months}, {hours}): {html.escape(step['summary'])}</li>")
+        lines.append("</ol>")
+    else:
+        lines.append(f'<p class="plan-example-stay">No plan beats staying put by month {result["ranking_month"]}: '
+                     "the quiz suggests no step.</p>")
+    outcome = result["plan_result"]
+    ranges = [f"by month {month}: {money_range(outcome[key]['p10'], outcome[key]['p90'], currency)} "
+              f"(middle {signed_money(outcome[key]['p50'], currency)})" for month, key in ((12, "range_12m"), (36, "range_36m"))]
+    lines.append(f'<p class="plan-example-range">Likely extra income before tax, in 8 of 10 simulated futures, '
+                 f"{html.escape('; '.join(ranges))}. Plans are compared at month {result['ranking_month']}.</p>")
+    if result["tipping_points"]:
+        lines.append(f'<p class="plan-example-tipping">What would change it: {html.escape(result["tipping_points"][0]["sentence"])}</p>')
+    else:
+        lines.append('<p class="plan-example-tipping">No change to one answer within reach changes the first step.</p>')
+    lines.append(f'<p class="plan-example-link"><a href="/quiz/#{html.escape(quiz_fragment(answers), quote=True)}">'
+                 "Open the quiz with these answers</a></p>")
+    lines.append("</section>")
+    return "\n" + "\n".join(lines) + "\n"
+
+
+def example_answers(role, level, market, hours_per_week, urgency, salary, skills, promotion_track) -> dict:
+    """The directive's arguments as the answers the quiz's form produces; the quiz only takes
+    whole hours and whole salaries, so the link must too."""
+    answers: dict = {"role": role, "level": level, "market": market}
+    if salary is not None:
+        if not WHOLE_NUMBER.fullmatch(salary):
+            raise DirectiveError(f"{{{{< plan-example >}}}}: salary: {salary!r} is not allowed; write a whole yearly amount in the market's currency, e.g. salary=\"95000\"")
+        answers["salary"] = int(salary)
+    if not WHOLE_NUMBER.fullmatch(hours_per_week):
+        raise DirectiveError(f"{{{{< plan-example >}}}}: hours_per_week: {hours_per_week!r} is not allowed; write whole hours a week, e.g. hours_per_week=\"5\"")
+    answers["hours_per_week"] = int(hours_per_week)
+    answers["urgency"] = urgency
+    if skills is not None:
+        slugs = skills.split(",")
+        if not all(slugs):
+            raise DirectiveError(f"{{{{< plan-example >}}}}: skills: {skills!r} is not allowed; write skill slugs separated by commas, e.g. skills=\"cloud,sql\"")
+        answers["skills"] = slugs
+    if promotion_track is not None:
+        if promotion_track not in ("true", "false"):
+            raise DirectiveError(f"{{{{< plan-example >}}}}: promotion_track: {promotion_track!r} is not allowed; write \"true\" or \"false\"")
+        answers["promotion_track"] = promotion_track == "true"
+    return answers
+
+
+@lru_cache(maxsize=None)
+def engine_verdict(answers_json: str) -> str:
+    """The verdict as JSON text, once per set of answers in a process (serve rebuilds reuse it)."""
+    from engine import to_json, verdict
+
+    return to_json(verdict(json.loads(answers_json)))
+
+
+def quiz_fragment(answers: dict) -> str:
+    """The quiz's own fragment for these answers (toFragment in quiz.js): its field order,
+    encodeURIComponent on each value, skills joined by commas, and promotion_track only when true."""
+    parts = []
+    for key in QUIZ_FIELDS:
+        if key not in answers:
+            continue
+        value = answers[key]
+        if key == "skills":
+            if value:
+                parts.append("skills=" + ",".join(encode_component(v) for v in value))
+        elif key == "promotion_track":
+            if value:
+                parts.append("promotion_track=true")
+        else:
+            parts.append(f"{key}={encode_component(str(value))}")
+    return "&".join(parts)
+
+
+def encode_component(text: str) -> str:
+    """JavaScript's encodeURIComponent."""
+    return quote(text, safe="-_.!~*'()")
+
+
+def situation_line(catalog, result: dict) -> str:
+    s, band = result["situation"], result["market_band"]
+    role = next(r["plural"] for r in catalog.roles() if r["slug"] == s["role"]).removesuffix("s")
+    level = next(entry["name"] for entry in catalog.levels() if entry["slug"] == s["level"]).lower()
+    market = next(m["name"] for m in catalog.markets() if m["slug"] == s["market"])
+    article = "An" if level[0] in "aeiou" else "A"
+    place = f"the {market}" if market.startswith("United") else market
+    pay = (f"paid {money(band['salary'], band['currency'])}" if band["salary_given"]
+           else f"paid the band's midpoint, {money(band['mid'], band['currency'])}")
+    skill_names = {k["slug"]: k["name"] for k in catalog.skills()}
+    held = f", who already has {' and '.join(skill_names[k] for k in s['skills'])}" if s["skills"] else ""
+    track = ", on a promotion track" if s["promotion_track"] else ""
+    hours = one_decimal(s["hours_per_week"])
+    spare = "no spare hours" if s["hours_per_week"] == 0 else f"{hours} spare hour{'' if hours == '1' else 's'} a week"
+    return (f"{article} {level}-level {role} in {place}, {pay}{held}{track}, with {spare}, "
+            f"who needs more income {URGENCY_WORDS[s['urgency']]}.")
 
 
 def months_of_spare_time(hours: int) -> int:
@@ -146,11 +317,17 @@ def parameters(catalog) -> str:
         rows = []
         for p in items:
             source = f"[{cell(p['source'])}]({p['url']})" if p.get("url") else cell(p["source"])
-            rows.append([f"{p['label']} (`{p['key']}`)", format_value(p), value_range(p),
-                         source + (" (estimate)" if p.get("estimate") else ""), str(p["date"])])
-        parts.append(f"\n### {cell(group)}\n" + table(["Figure", "Value", "Low to high", "Source", "Date"], rows,
-                                                        ["l", "r", "r", "l", "l"]))
+            rows.append([f"{p['label']} (`{p['key']}`)", format_value(p), value_range(p), unit_name(p),
+                         "yes" if p.get("estimate") else "no", source, str(p["date"])])
+        parts.append(f"\n### {cell(group)}\n" + table(["Figure", "Central value", "Low to high", "Unit", "Estimate", "Source", "Date"],
+                                                        rows, ["l", "r", "r", "l", "l", "l", "l"]))
     return "\n".join(parts)
+
+
+def unit_name(parameter: dict) -> str:
+    """The unit as the data file names it, with the currency in place of the word."""
+    unit = str(parameter.get("unit") or "")
+    return unit.replace("currency", parameter["currency"]) if parameter.get("currency") else unit
 
 
 def value_range(parameter: dict) -> str:
@@ -195,10 +372,21 @@ def format_value(parameter: dict) -> str:
     return f"{shown} {label}{per_text}"
 
 
-DIRECTIVES: dict[str, tuple[Callable[..., str], tuple[str, ...], bool]] = {
-    "salary-bands": (salary_bands, ("role", "market"), True),
-    "market-bands": (market_bands, ("role", "level"), True),
-    "skill-uplifts": (skill_uplifts, ("role", "market"), True),
-    "parameters": (parameters, (), True),
-    "value": (value, ("key",), False),
+@dataclass(frozen=True)
+class Directive:
+    handler: Callable[..., str]
+    required: tuple[str, ...]
+    optional: tuple[str, ...] = ()
+    block: str = ""  # what it makes when it must stand on a line of its own: "a table", "a block"
+
+
+DIRECTIVES: dict[str, Directive] = {
+    "salary-bands": Directive(salary_bands, ("role",), ("market",), "a table"),
+    "market-bands": Directive(market_bands, ("role", "level"), (), "a table"),
+    "skill-uplifts": Directive(skill_uplifts, ("role",), ("market",), "a table"),
+    "market-paths": Directive(market_paths, ("role", "level"), (), "a table"),
+    "plan-example": Directive(plan_example, ("role", "level", "market", "hours_per_week", "urgency"),
+                              ("salary", "skills", "promotion_track"), "a block"),
+    "parameters": Directive(parameters, (), (), "a table"),
+    "value": Directive(value, ("key",)),
 }

@@ -541,3 +541,24 @@ def test_the_quiz_works_under_a_sub_path(visit, tmp_path):
         assert scope == "/careers/"
         assert [u for u in v.requests if "/careers/" not in u] == []
         assert v.csp_violations() == []
+
+
+def test_a_guide_plan_example_link_opens_the_quiz_on_exactly_its_answers(visit, server):
+    import html as html_module
+
+    site = quizkit.built_site()
+    found = {}
+    for page_file in sorted((site / "guides").glob("*/index.html")):
+        text = page_file.read_text(encoding="utf-8")
+        for answers, href in re.findall(r'data-answers="([^"]*)".*?href="(/quiz/#[^"]*)"', text, re.S):
+            found.setdefault(html_module.unescape(href), json.loads(html_module.unescape(answers)))
+    # The links that carry a salary, skills and a promotion track: the fields a fragment most easily loses.
+    chosen = [next(href for href, answers in found.items() if field in answers) for field in ("salary", "skills", "promotion_track")]
+    for href in chosen:
+        v = visit()
+        v.open(href)
+        v.page.wait_for_selector(SHOWN, state="attached", timeout=READY_MS)
+        # Once shown, the quiz rewrites its fragment from the answers it read: equal only if none was lost.
+        assert v.page.evaluate("location.hash") == "#" + href.partition("#")[2]
+        assert v.page.evaluate("(a) => window.earnverdict.verdictJSON(a)", found[href]) == cli(found[href])
+        assert v.csp_violations() == []
