@@ -17,7 +17,7 @@ from pathlib import Path
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
-from .problems import Problem
+from .problems import Problem, clip, quoted
 
 FM_BOUNDARY = YAMLHandler.FM_BOUNDARY
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -117,8 +117,9 @@ def load_fields(source: Source, yaml_text: str, yaml_line: int) -> list[Problem]
         return [Problem(source.display, yaml_line + node.start_mark.line, "frontmatter must be 'key: value' lines")]
     problems, data = [], {}
     constructor = yaml.SafeLoader("")
+    seen: set[int] = set()
     for key_node, value_node in node.value:
-        key = str(key_node.value)
+        key = clip(str(key_node.value), 40)
         line = yaml_line + key_node.start_mark.line
         if key in data:
             problems.append(Problem(source.display, line, f"duplicate key '{key}': give each field once"))
@@ -126,14 +127,55 @@ def load_fields(source: Source, yaml_text: str, yaml_line: int) -> list[Problem]
         if isinstance(value_node, yaml.SequenceNode):
             for index, item in enumerate(value_node.value):
                 source.lines[f"{key}[{index}]"] = yaml_line + item.start_mark.line
+        if repeats_a_node(key_node, seen) or repeats_a_node(value_node, seen):
+            # An alias (*name) reuses a node: a few lines of them can stand for billions of values.
+            problems.append(Problem(source.display, line, f"{key}: YAML aliases (*name) and merge keys are not allowed; write the value out"))
+            data[key] = None
+            continue
         try:
             data[key] = constructor.construct_object(value_node, deep=True)
+        except yaml.constructor.ConstructorError as err:
+            if err.problem and "constructor for the tag" in err.problem:
+                problems.append(Problem(source.display, line, f"{key}: YAML tag {quoted(value_node.tag, 60)} is not allowed; write plain text"))
+                data[key] = None
+                continue
+            data[key] = value_node.value if isinstance(value_node, yaml.ScalarNode) else None
         except (ValueError, TypeError, yaml.YAMLError):
             # e.g. 2026-13-45 looks like a date to YAML but is not one: keep the text, and let
             # validation say what the field allows
             data[key] = value_node.value if isinstance(value_node, yaml.ScalarNode) else None
     source.meta = data
     return problems
+
+
+def repeats_a_node(node: yaml.Node, seen: set[int]) -> bool:
+    """True when the node graph reaches a node a second time: the mark of an alias. Each node
+    is visited once, so a billion-laughs document is rejected after a few dozen steps."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            return True
+        seen.add(id(current))
+        if isinstance(current, yaml.SequenceNode):
+            stack.extend(current.value)
+        elif isinstance(current, yaml.MappingNode):
+            for pair in current.value:
+                stack.extend(pair)
+    return False
+
+
+def control_character(value: object) -> str | None:
+    """The first control character (or lone surrogate, or non-character) in a string or in a
+    list's strings, as U+XXXX; None when there is none. They have no place in a title and would
+    make the feed and sitemap invalid XML."""
+    texts = value if isinstance(value, list) else [value]
+    for text in texts:
+        if isinstance(text, str):
+            for char in text:
+                if char != "\n" and (unicodedata.category(char) in ("Cc", "Cs") or char in "\ufffe\uffff"):
+                    return f"U+{ord(char):04X}"
+    return None
 
 
 def validate_fields(source: Source, required: tuple[str, ...], role_slugs: set[str]) -> list[Problem]:
@@ -147,14 +189,18 @@ def validate_fields(source: Source, required: tuple[str, ...], role_slugs: set[s
         if key not in ALLOWED:
             close = difflib.get_close_matches(key, ALLOWED, n=1)
             hint = f"did you mean '{close[0]}'? " if close else ""
-            report(key, f"unknown key '{key}': {hint}allowed keys are {', '.join(ALLOWED)}")
+            report(key, f"unknown key '{clip(key, 40)}': {hint}allowed keys are {', '.join(ALLOWED)}")
+    for key, value in meta.items():
+        char = control_character(value)
+        if char:
+            report(key, f"{key}: control character {char} is not allowed; remove it")
     for key in required:
         if key not in meta or meta[key] is None or meta[key] == "":
             problems.append(Problem(source.display, 1, f"missing required field '{key}' (required: {', '.join(required)})"))
     for key in ("title", "description"):
         value = meta.get(key)
         if value is not None and value != "" and not isinstance(value, str):
-            report(key, f"{key}: {value!r} is not text; write it as a plain string")
+            report(key, f"{key}: {quoted(value)} is not text; write it as a plain string")
         elif isinstance(value, str) and "\n" in value.strip():
             report(key, f"{key}: must be one line")
     description = meta.get("description")
@@ -164,7 +210,7 @@ def validate_fields(source: Source, required: tuple[str, ...], role_slugs: set[s
         if key in meta and meta[key] is not None:
             value = as_date(meta[key])
             if value is None:
-                report(key, f"{key}: {meta[key]!r} is not a date; use an ISO date such as 2026-04-27")
+                report(key, f"{key}: {quoted(meta[key])} is not a date; use an ISO date such as 2026-04-27")
             else:
                 meta[key] = value
     if isinstance(meta.get("date"), dt.date) and isinstance(meta.get("updated"), dt.date) and meta["updated"] < meta["date"]:
@@ -172,13 +218,13 @@ def validate_fields(source: Source, required: tuple[str, ...], role_slugs: set[s
     for key in ("slug", "kind"):
         value = meta.get(key)
         if key in meta and (not isinstance(value, str) or not SLUG.fullmatch(value)):
-            report(key, f"{key}: {value!r} is not a valid {key}; use {SLUG_HINT}")
+            report(key, f"{key}: {quoted(value)} is not a valid {key}; use {SLUG_HINT}")
     if "role" in meta:
         role = meta["role"]
         if not isinstance(role, str) or role not in role_slugs:
-            report("role", f"role: unknown role {role!r}; known roles: {', '.join(sorted(role_slugs))}")
+            report("role", f"role: unknown role {quoted(role)}; known roles: {', '.join(sorted(role_slugs))}")
     if "draft" in meta and not isinstance(meta["draft"], bool):
-        report("draft", f"draft: {meta['draft']!r} is not true or false")
+        report("draft", f"draft: {quoted(meta['draft'])} is not true or false")
     for key in ("tags", "related"):
         if key not in meta:
             continue
@@ -188,11 +234,11 @@ def validate_fields(source: Source, required: tuple[str, ...], role_slugs: set[s
             continue
         for index, item in enumerate(value):
             if not isinstance(item, str) or not item.strip():
-                report(f"{key}[{index}]", f"{key}: item {item!r} is not a word; list {key} as text")
+                report(f"{key}[{index}]", f"{key}: item {quoted(item)} is not a word; list {key} as text")
             elif key == "tags" and not tag_slug(item):
-                report(f"{key}[{index}]", f"tags: {item!r} has no letters or digits")
+                report(f"{key}[{index}]", f"tags: {quoted(item)} has no letters or digits")
             elif key == "related" and not SLUG.fullmatch(item):
-                report(f"{key}[{index}]", f"related: {item!r} is not a guide slug; use {SLUG_HINT}")
+                report(f"{key}[{index}]", f"related: {quoted(item)} is not a guide slug; use {SLUG_HINT}")
     return problems
 
 

@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 from engine.money import SYMBOLS, full_money as money, money_range, one_decimal, signed_money
 
-from .problems import Problem
+from .problems import Problem, quoted
 
 DIRECTIVE = re.compile(r"\{\{<\s*(?P<name>[\w-]*)(?P<args>[^>]*?)\s*>\}\}")
 ARGUMENT = re.compile(r'\s*(?P<key>[a-z_]+)="(?P<value>[^"]*)"')
@@ -92,7 +92,7 @@ def parse_arguments(name: str, raw: str) -> dict[str, str]:
         args[match.group("key")] = match.group("value")
         position = match.end()
     if raw[position:].strip():
-        raise DirectiveError(f"{{{{< {name} >}}}}: cannot read arguments {raw.strip()!r}; write them as key=\"value\"")
+        raise DirectiveError(f"{{{{< {name} >}}}}: cannot read arguments {quoted(raw.strip())}; write them as key=\"value\"")
     return args
 
 
@@ -343,7 +343,7 @@ def value(catalog, key: str) -> str:
         if parameter["key"] == key:
             return format_value(parameter)
     known = sorted(p["key"] for p in catalog.parameters())
-    raise DirectiveError(f"{{{{< value >}}}}: unknown key {key!r}; known keys include {', '.join(known[:8])}{' ...' if len(known) > 8 else ''}")
+    raise DirectiveError(f"{{{{< value >}}}}: unknown key {quoted(key)}; known keys include {', '.join(known[:8])}{' ...' if len(known) > 8 else ''}")
 
 
 def format_value(parameter: dict) -> str:

@@ -38,19 +38,6 @@ def settings_fingerprint(options: BuildOptions) -> str:
     return digest.hexdigest()
 
 
-def read_content(content_dir: Path) -> dict[Path, bytes]:
-    """Every file under content_dir (pages and the images they show), in a stable order, read
-    once per build. Hidden folders and hidden files other than markdown (.DS_Store, editor swap
-    files) are not content; a hidden markdown file is, so its bad name is reported."""
-    contents = {}
-    for path in files_under(content_dir):
-        *folders, name = path.relative_to(content_dir).parts
-        if any(part.startswith(".") for part in folders) or (name.startswith(".") and not name.endswith(".md")):
-            continue
-        contents[path] = path.read_bytes()
-    return contents
-
-
 def input_fingerprint(options: BuildOptions, contents: dict[Path, bytes]) -> str:
     """The settings plus every content file: equal fingerprints give an identical site."""
     digest = hashlib.sha256(settings_fingerprint(options).encode())

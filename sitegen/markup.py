@@ -14,21 +14,19 @@ from pathlib import Path
 
 import markdown
 
-from . import inline
+from . import inline, rawhtml
+from .rawhtml import first_refusal
 
 EXTENSIONS = ["tables", "fenced_code", "footnotes", "attr_list", "def_list", "abbr", "md_in_html", "sane_lists", "toc"]
 # The templates draw the table of contents from toc_tokens, so toc does not look for a "[TOC]"
 # marker (a walk over the whole document).
 EXTENSION_CONFIGS = {"toc": {"toc_depth": "2-3", "marker": ""}, "footnotes": {"BACKLINK_TITLE": "Back to reference %d"}}
 # Cached renderings are reused only by the same Python-Markdown and this same module.
-RENDER_VERSION = markdown.__version__ + ":" + hashlib.sha256(Path(__file__).read_bytes() + Path(inline.__file__).read_bytes()).hexdigest()
+RENDER_VERSION = markdown.__version__ + ":" + hashlib.sha256(Path(__file__).read_bytes() + Path(inline.__file__).read_bytes() + Path(rawhtml.__file__).read_bytes()).hexdigest()
 WORDS_PER_MINUTE = 220
 ID_ATTRIBUTE = re.compile(r'\sid="([^"]*)"')
 TAG = re.compile(r"<[^>]+>")
 WORD = re.compile(r"\w+")
-# Inline scripts, style attributes and event handlers: the site's CSP would block them.
-# Only real tags are looked at: code samples are escaped (&lt;) and never match.
-RAW_UNSAFE = re.compile(r"<script\b|<[a-z][^<>]*?\s(?:style|on[a-z]+)\s*=|<a\s[^<>]*?href=\"\s*javascript:", re.IGNORECASE)
 ALIGN_STYLE = re.compile(r'style="text-align: (left|right|center);"')
 
 _converter: markdown.Markdown | None = None
@@ -40,7 +38,7 @@ class Rendered:
     toc: tuple  # ((id, title, ((id, title), ...)), ...) for h2 with their h3
     ids: frozenset  # every id in the HTML: heading ids, attr_list ids, footnotes
     words: int
-    unsafe: str  # the first raw HTML the CSP would block ('<script', ' style='...), or ''
+    unsafe: tuple  # (reason, text to find its line by) for the first raw HTML refused (rawhtml.py), or ()
 
     @property
     def reading_minutes(self) -> int:
@@ -70,17 +68,8 @@ def render_markdown(markdown_text: str) -> Rendered:
         if h2["level"] == 2
     )
     text = TAG.sub(" ", html)
-    unsafe = RAW_UNSAFE.search(html)
     return Rendered(html=html, toc=toc, ids=frozenset(ID_ATTRIBUTE.findall(html)), words=len(WORD.findall(text)),
-                    unsafe=unsafe_part(unsafe.group(0)) if unsafe else "")
-
-
-def unsafe_part(tag: str) -> str:
-    """The offending bit of a tag, as the writer would search for it: '<script', 'style=', 'onclick='."""
-    if tag.lower().startswith("<script"):
-        return "<script"
-    found = re.search(r"(style|on[a-z]+)\s*=|javascript:", tag, re.IGNORECASE)
-    return found.group(0).replace(" ", "") if found else tag
+                    unsafe=first_refusal(html) or ())
 
 
 def plain(name: str) -> str:
@@ -93,7 +82,7 @@ def plain(name: str) -> str:
 class MarkdownCache:
     """Renderings on disk by content hash, in SHARDS pack files named by the hash's first digit.
 
-    A pack is a run of pickled (key, Rendered) frames. The build appends each new rendering to
+    A pack is a run of frames, each a pickled (key, Rendered) with its sha256 (see frame). The build appends each new rendering to
     its pack as the page comes back from its worker, so a first build creates 16 files rather
     than one per page (file creation is what a cold build spends most of its system time on),
     and a later build adds one frame per changed page. A pack is read only when a page needs
@@ -127,8 +116,6 @@ class MarkdownCache:
         return key in self.shard(key)
 
     def put(self, key: str, rendered: Rendered) -> None:
-        import pickle
-
         from .output import ensure_folder
 
         if key in self.added:  # two pages with the same markdown
@@ -143,12 +130,10 @@ class MarkdownCache:
             # Unbuffered: each frame goes out in one write, so two builds appending to the same
             # pack (serve and a build) cannot interleave parts of their frames.
             fh = self.appending[shard] = open(self.pack(shard), "ab", buffering=0)
-        fh.write(pickle.dumps((key, rendered), protocol=pickle.HIGHEST_PROTOCOL))
+        fh.write(frame(key, rendered))
 
     def close(self, used: set[str]) -> None:
         """Finish this build's appends; rewrite the packs it read that are mostly stale or damaged."""
-        import pickle
-
         from .output import atomic_write
 
         for fh in self.appending.values():
@@ -157,25 +142,45 @@ class MarkdownCache:
         for shard, entries in self.loaded.items():
             stale = len(entries) - len(used.intersection(entries))
             if shard in self.damaged or (stale and stale * 2 >= len(entries)):
-                live = b"".join(pickle.dumps((k, v), protocol=pickle.HIGHEST_PROTOCOL) for k, v in entries.items() if k in used)
+                live = b"".join(frame(k, v) for k, v in entries.items() if k in used)
                 atomic_write(self.pack(shard), live)
 
 
+# A frame: the payload's length (4 bytes, big-endian), its sha256 (32 bytes), then the pickled
+# (key, Rendered). The hash is recorded when the frame is written and checked before it is used.
+FRAME_HEAD = 36
+
+
+def frame(key: str, rendered: Rendered) -> bytes:
+    import pickle
+
+    payload = pickle.dumps((key, rendered), protocol=pickle.HIGHEST_PROTOCOL)
+    return len(payload).to_bytes(4, "big") + hashlib.sha256(payload).digest() + payload
+
+
 def read_pack(path: Path) -> tuple[dict[str, Rendered], bool]:
-    """The renderings in one pack, and whether all of it could be read: a build stopped in the
-    middle of a write leaves a frame cut short, which ends what can be read."""
+    """The renderings in one pack, and whether all of it could be read. A frame that fails its
+    hash (a build stopped in the middle of a write, a damaged disk) ends what can be read."""
     import pickle
 
     entries: dict[str, Rendered] = {}
     try:
-        with open(path, "rb") as fh:
-            size = os.fstat(fh.fileno()).st_size
-            while fh.tell() < size:
-                key, value = pickle.load(fh)
-                if isinstance(key, str) and isinstance(value, Rendered):
-                    entries[key] = value
+        data = path.read_bytes()
     except FileNotFoundError:
-        pass
-    except Exception:
+        return entries, True
+    except OSError:
         return entries, False
+    at = 0
+    while at < len(data):
+        length = int.from_bytes(data[at : at + 4], "big")
+        payload = data[at + FRAME_HEAD : at + FRAME_HEAD + length]
+        if len(payload) != length or hashlib.sha256(payload).digest() != data[at + 4 : at + FRAME_HEAD]:
+            return entries, False
+        try:
+            key, value = pickle.loads(payload)
+        except Exception:
+            return entries, False
+        if isinstance(key, str) and isinstance(value, Rendered):
+            entries[key] = value
+        at += FRAME_HEAD + length
     return entries, True

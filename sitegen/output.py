@@ -32,16 +32,21 @@ class State:
 
 
 def load_state(state_dir: Path) -> State:
+    """The last build's state, or a blank one when there is none or it fails its hash."""
+    from .cacheguard import read_sealed
+
+    data = read_sealed(state_dir / STATE_FILE)
     try:
-        with open(state_dir / STATE_FILE, "rb") as fh:
-            state = pickle.load(fh)
+        state = pickle.loads(data) if data is not None else None
         return state if isinstance(state, State) and state.version == STATE_VERSION else State()
-    except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError):
+    except (pickle.PickleError, EOFError, AttributeError, ImportError, TypeError, ValueError, IndexError):
         return State()
 
 
 def save_state(state_dir: Path, state: State) -> None:
-    atomic_write(state_dir / STATE_FILE, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
+    from .cacheguard import write_sealed
+
+    write_sealed(state_dir / STATE_FILE, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def output_matches(out_dir: Path, state: State) -> bool:

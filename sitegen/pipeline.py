@@ -19,11 +19,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .fingerprint import input_fingerprint, read_content, settings_fingerprint
+from .contentpolicy import read_content
+from .fingerprint import input_fingerprint, settings_fingerprint
 from .options import SITE_TITLE, BuildOptions
 from .output import Staging, State, load_state, output_matches, prune_stale, save_state, sha256, write_changed
 from .plan import Page, check_related, generated_pages, newest_first, page_for, related_guides
-from .problems import ContentErrors, Problem, display_path
+from .problems import ContentErrors, Problem, clip, display_path
 
 if TYPE_CHECKING:
     from .content import Source
@@ -254,8 +255,8 @@ class Site:
                 line = links.find_line(source.body, source.body_line, "{#" + clash) if "{#" + clash in source.body else source.body_line
                 problems.append(Problem(source.display, line, f"id '#{clash}' is used by the page template; give this heading another id with {{#another-id}}"))
             if rendered.unsafe:
-                line = links.find_line(source.body, source.body_line, rendered.unsafe)
-                problems.append(Problem(source.display, line, f"raw HTML '{rendered.unsafe}' is not allowed: the site's Content-Security-Policy blocks inline scripts and styles"))
+                reason, needles = rendered.unsafe
+                problems.append(Problem(source.display, links.first_line(source.body, source.body_line, needles), reason))
         context = page_context(self, page, "", toc, minutes)
         key = context_key(self.settings, page.template, context, body_id)
         record = PageRecord(page.markdown_key, toc, minutes, ids, refs, key, "")
@@ -279,7 +280,7 @@ class Site:
                 message = ref.problem
                 if message is None and ref.anchor and ref.target is not None and ref.anchor not in ids.get(ref.target, ()):
                     where = "on this page" if ref.target == page.source.rel else f"in {ref.target}"
-                    message = f"link '{ref.raw}': no heading or anchor '#{ref.anchor}' {where}"
+                    message = f"link '{clip(ref.raw)}': no heading or anchor '#{clip(ref.anchor, 60)}' {where}"
                 if message:
                     line = find_line(page.source.body, page.source.body_line, ref.raw)
                     self.problems.append(Problem(page.source.display, line, message))
@@ -383,10 +384,11 @@ def template_problem(err: Exception, templates_dir: Path, name: str) -> Problem:
 
 
 def load_pickle(path: Path) -> dict:
-    """A cache dict from an earlier build, or {} when there is none or it cannot be read."""
+    """A cache dict from an earlier build, or {} when there is none or it fails its hash."""
+    from .cacheguard import read_sealed
+
     try:
-        with open(path, "rb") as fh:
-            cache = pickle.load(fh)
+        cache = pickle.loads(read_sealed(path) or pickle.dumps({}))
         return cache if isinstance(cache, dict) else {}
     except Exception:
         return {}
@@ -394,10 +396,10 @@ def load_pickle(path: Path) -> dict:
 
 def save_cache(path: Path, cache: dict, used: set) -> None:
     """Keep only what this build used, so caches never outgrow the site."""
-    from .output import atomic_write
+    from .cacheguard import write_sealed
 
     kept = {key: value for key, value in cache.items() if key in used}
-    atomic_write(path, pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL))
+    write_sealed(path, pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 # -- the commands' entry points --------------------------------------------------------------
@@ -407,15 +409,16 @@ def build(options: BuildOptions, write: bool = True) -> Report:
     """Build (or, with write=False, only check) the site; raise ContentErrors listing every problem."""
     if not options.content_dir.is_dir():
         raise ContentErrors([Problem(display_path(options.content_dir), 0, "content folder not found")])
-    contents = read_content(options.content_dir)
+    contents, refused = read_content(options.content_dir)
     state = load_state(options.state_dir) if write else State()
     fingerprint = input_fingerprint(options, contents) if write else ""
     trusted = write and output_matches(options.out_dir, state)
-    if trusted and state.inputs == fingerprint:
+    if trusted and state.inputs == fingerprint and not refused:
         os.utime(options.state_dir)  # in use: keeps it from being pruned as stale
         return Report(pages=len(state.pages), up_to_date=True)
 
     site = Site(options, write)
+    site.problems += refused
     site.gather(contents)
     site.plan()
     # Carry on past content problems so links and directives are checked too: one run, all problems.

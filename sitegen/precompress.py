@@ -2,19 +2,19 @@
 (nginx's gzip_static and brotli_static, Caddy's `precompressed`, most object-storage CDNs).
 
 Brotli at its best quality takes about 25 s for Pyodide's 9 MB WebAssembly file, so every copy is
-kept in the cache under the sha256 of what it compresses: the runtime is compressed once per
-machine, not once per build.
+kept in the cache under the sha256 of what it compresses, sealed with the sha256 of its own bytes:
+the runtime is compressed once per machine, not once per build, and a damaged copy is made again.
 """
 
 from __future__ import annotations
 
 import gzip
 import hashlib
-import os
-import tempfile
 from pathlib import Path
 
 import brotli
+
+from .cacheguard import read_sealed, write_sealed
 
 # Already-compressed formats (.zip, .whl, images) gain nothing and are left alone.
 COMPRESSIBLE = frozenset({".js", ".mjs", ".wasm", ".css", ".html", ".json", ".xml", ".svg", ".txt"})
@@ -43,14 +43,9 @@ def precompressed(files: dict[str, bytes], cache_dir: Path) -> dict[str, bytes]:
 
 
 def cached(path: Path, make) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError:
-        pass
-    data = make()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-    os.replace(temp, path)  # whole or not at all: another build may read it at the same time
+    """A copy from the cache if it passes the hash recorded with it, else made and kept afresh."""
+    data = read_sealed(path)
+    if data is None:
+        data = make()
+        write_sealed(path, data)
     return data

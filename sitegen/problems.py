@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
+MESSAGE_MAX = 400
+
+
 @dataclass(frozen=True, order=True)
 class Problem:
     path: str
@@ -14,7 +17,8 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}"
+        # Values are quoted short where messages are made; this bounds whatever slipped through.
+        return f"{self.path}:{self.line}: {clip(self.message, MESSAGE_MAX)}"
 
 
 class ContentErrors(Exception):
@@ -33,3 +37,13 @@ def display_path(path: Path | str) -> str:
     except ValueError:
         return str(path)
     return str(path) if rel.startswith("..") else rel
+
+
+def clip(text: str, limit: int = 100) -> str:
+    """At most `limit` characters of a value, for quoting it in a message."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def quoted(value: object, limit: int = 100) -> str:
+    """A value as a message quotes it (its repr), cut to about `limit` characters."""
+    return clip(repr(value), limit)

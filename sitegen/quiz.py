@@ -22,12 +22,15 @@ from pathlib import Path
 
 from engine.params import PARSED_DATA
 
+from .cacheguard import discard, file_hashes, read_verified
+
 PYODIDE_VERSION = "0.25.1"
 PYODIDE_TARBALL = f"pyodide-{PYODIDE_VERSION}.tgz"
 PYODIDE_SHA256 = "d301c5b18b888ec7ad2bf616fcdd14eb36f4c9f41c513f89fcfcc3455d447a63"
 # Only what a page needs to start Python and load a wheel; the lock file is our own.
 PYODIDE_FILES = ("pyodide.js", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip")
 PYODIDE_LOCK = "pyodide-lock.json"
+EXTRACTED_MANIFEST = "sha256.json"  # beside the extracted runtime files
 CACHE_PREFIX = "earnverdict-"  # one cache per build; the service worker deletes the others
 # Where a first visit's quiz worker keeps what it downloaded before the service worker took
 # over the page, until the service worker moves it into its build's cache. Outside the prefix,
@@ -68,50 +71,65 @@ def sha256_file(path: Path) -> str:
 
 
 def fetch_pyodide_tarball(cache_dir: Path) -> Path:
-    """The pinned npm tarball in cache_dir, fetched with `npm pack` when missing."""
+    """The pinned npm tarball in cache_dir, fetched with `npm pack` when missing or when the
+    copy there fails the pinned sha256."""
     tarball = cache_dir / PYODIDE_TARBALL
-    if not tarball.exists():
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        try:
-            result = subprocess.run(
-                ["npm", "pack", f"pyodide@{PYODIDE_VERSION}", "--silent"],
-                cwd=cache_dir, capture_output=True, text=True, timeout=600,
-            )
-        except FileNotFoundError:
-            raise QuizBuildError("npm not found: it is needed once to fetch the Pyodide runtime") from None
-        if result.returncode != 0 or not tarball.exists():
-            reason = (result.stderr.strip().splitlines() or ["no tarball written"])[-1]
-            raise QuizBuildError(f"npm pack pyodide@{PYODIDE_VERSION} failed: {reason}")
+    if tarball.exists() and sha256_file(tarball) == PYODIDE_SHA256:
+        return tarball
+    damaged = tarball.exists()
+    discard(tarball)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    why = f"{tarball}: fails the pinned sha256 {PYODIDE_SHA256[:16]}… and cannot be fetched again" if damaged else \
+        f"{tarball}: cannot be fetched"
+    try:
+        result = subprocess.run(
+            ["npm", "pack", f"pyodide@{PYODIDE_VERSION}", "--silent"],
+            cwd=cache_dir, capture_output=True, text=True, timeout=600,
+        )
+    except FileNotFoundError:
+        raise QuizBuildError(f"{why}: npm not found (it is needed to fetch the Pyodide runtime)") from None
+    if result.returncode != 0 or not tarball.exists():
+        reason = (result.stderr.strip().splitlines() or ["no tarball written"])[-1][:200]
+        raise QuizBuildError(f"{why}: npm pack pyodide@{PYODIDE_VERSION} failed: {reason}")
     actual = sha256_file(tarball)
     if actual != PYODIDE_SHA256:
-        raise QuizBuildError(
-            f"{tarball}: sha256 {actual} does not match the pinned {PYODIDE_SHA256}; delete it to refetch"
-        )
+        discard(tarball)
+        raise QuizBuildError(f"{tarball}: the fetched tarball's sha256 {actual} does not match the pinned {PYODIDE_SHA256}")
     return tarball
 
 
 def extract_pyodide(cache_dir: Path) -> Path:
-    """The runtime files, extracted once per pinned version and hash into cache_dir."""
-    target = cache_dir / f"pyodide-{PYODIDE_VERSION}-{PYODIDE_SHA256[:16]}"
+    """The runtime files, extracted once per pinned version and hash into cache_dir, with a
+    manifest of their sha256 that is checked whenever they are used."""
+    target = cache_dir / f"pyodide-{PYODIDE_VERSION}-{PYODIDE_SHA256[:16]}-checked"
     wanted = PYODIDE_FILES + (PYODIDE_LOCK,)
-    if all((target / name).is_file() for name in wanted):
+    if read_verified(target, EXTRACTED_MANIFEST) is not None:
         return target
     tarball = fetch_pyodide_tarball(cache_dir)
     # Extract beside the target and rename, so an interrupted build never leaves half a runtime.
-    staging = Path(tempfile.mkdtemp(prefix="pyodide-", dir=cache_dir))
+    staging = Path(tempfile.mkdtemp(prefix=".pyodide-", dir=cache_dir))
+    extracted = {}
     with tarfile.open(tarball, "r:gz") as tar:
         for name in wanted:
             member = tar.getmember(f"package/{name}")
             data = tar.extractfile(member)
             if data is None:
                 raise QuizBuildError(f"{tarball}: package/{name} is not a file")
-            (staging / name).write_bytes(data.read())
-    if target.exists():
-        for old in target.iterdir():
-            old.unlink()
-        target.rmdir()
+            extracted[name] = data.read()
+            (staging / name).write_bytes(extracted[name])
+    (staging / EXTRACTED_MANIFEST).write_bytes(file_hashes(extracted))
+    discard(target)
     staging.rename(target)
     return target
+
+
+def extracted_files(cache_dir: Path) -> tuple[Path, dict[str, bytes]]:
+    """The extracted runtime's folder and its files, each checked against its recorded hash."""
+    runtime = extract_pyodide(cache_dir)
+    files = read_verified(runtime, EXTRACTED_MANIFEST)
+    if files is None:
+        raise QuizBuildError(f"{runtime}: the extracted Pyodide runtime was damaged while the build read it; build again")
+    return runtime, files
 
 
 # --- Engine wheel ----------------------------------------------------------------------
@@ -233,8 +251,8 @@ def engine_wheel_path(name: str, wheel: bytes) -> str:
 
 def runtime_files(cache_dir: Path | None = None, root: Path = ROOT) -> dict[str, bytes]:
     """Output-relative path -> bytes for Pyodide, the engine wheel and the lock that registers it."""
-    runtime = extract_pyodide(Path(cache_dir) if cache_dir else default_cache_dir())
-    files = {f"{RUNTIME_DIR}/{name}": (runtime / name).read_bytes() for name in PYODIDE_FILES}
+    runtime, extracted = extracted_files(Path(cache_dir) if cache_dir else default_cache_dir())
+    files = {f"{RUNTIME_DIR}/{name}": extracted[name] for name in PYODIDE_FILES}
     name, wheel = build_engine_wheel(root)
     wheel_path = engine_wheel_path(name, wheel)
     with tempfile.TemporaryDirectory(prefix="earnverdict-wheel-") as tmp:

@@ -8,12 +8,12 @@ module changes, so it is kept in the cache under a fingerprint of those and read
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import shutil
 import tempfile
 from pathlib import Path
 
+from .cacheguard import file_hashes, read_verified
 from .fingerprint import digest_files, files_under
 from .options import ROOT, BuildOptions
 from .problems import Problem, display_path
@@ -58,22 +58,21 @@ def keep_newest(folder: Path, count: int) -> None:
 
 
 def read_cached(folder: Path) -> dict[str, bytes] | None:
-    try:
-        names = json.loads((folder / MANIFEST).read_text())
-        return {name: (folder / "files" / name).read_bytes() for name in names}
-    except (OSError, ValueError):
-        return None
+    """The entry's files, each checked against the hash recorded when it was stored; a damaged
+    entry is discarded (and so built again)."""
+    return read_verified(folder, MANIFEST, "files")
 
 
 def store(folder: Path, files: dict[str, bytes]) -> None:
-    """Write the cache entry whole or not at all (another build may be reading it)."""
+    """Write the cache entry whole or not at all (another build may be reading it), with the
+    sha256 of every file in its manifest."""
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".runtime-", dir=folder.parent))
     for name, data in files.items():
         target = staging / "files" / name
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
-    (staging / MANIFEST).write_text(json.dumps(sorted(files)))
+    (staging / MANIFEST).write_bytes(file_hashes(files))
     try:
         os.rename(staging, folder)
     except OSError:  # a concurrent build stored it first

@@ -10,6 +10,7 @@ from pathlib import Path, PurePosixPath
 import jinja2
 from markupsafe import Markup
 
+from sitegen.cacheguard import SealedBytecodeCache
 from sitegen.quiz import RUNTIME_DIR, STAGING_CACHE
 
 CSP = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; "
@@ -57,7 +58,7 @@ def environment(templates_dir: Path, cache_dir: Path | None, site: dict, assets:
     bytecode = None
     if cache_dir is not None:
         cache_dir.mkdir(parents=True, exist_ok=True)
-        bytecode = jinja2.FileSystemBytecodeCache(str(cache_dir))
+        bytecode = SealedBytecodeCache(str(cache_dir))
     # Every build makes a new environment, so a template never needs re-checking on disk
     # (auto_reload would stat each one on every page it is used for).
     env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined, auto_reload=False,

@@ -103,10 +103,15 @@ def test_wheel_changes_when_the_engine_changes(tmp_path):
     assert before != after
 
 
-def test_a_tampered_tarball_is_refused(tmp_path):
+def test_a_tampered_tarball_that_cannot_be_fetched_again_is_named(tmp_path, monkeypatch):
     (tmp_path / quiz.PYODIDE_TARBALL).write_bytes(b"not the pinned tarball")
-    with pytest.raises(quiz.QuizBuildError, match="does not match the pinned"):
+    monkeypatch.setenv("PATH", str(tmp_path / "no-npm-here"))
+    with pytest.raises(quiz.QuizBuildError) as raised:
         quiz.runtime_files(tmp_path)
+    message = str(raised.value)
+    assert message.startswith(f"{tmp_path / quiz.PYODIDE_TARBALL}: fails the pinned sha256")
+    assert "cannot be fetched again" in message and "npm not found" in message and "\n" not in message
+    assert not (tmp_path / quiz.PYODIDE_TARBALL).exists()  # the bad copy is never used again
 
 
 def test_the_runtime_is_extracted_once_and_reused(tmp_path):
@@ -115,7 +120,7 @@ def test_the_runtime_is_extracted_once_and_reused(tmp_path):
     # With the runtime cached, the tarball is no longer read.
     (tmp_path / quiz.PYODIDE_TARBALL).unlink()
     assert quiz.runtime_files(tmp_path) == first
-    assert [p.name for p in tmp_path.iterdir()] == [f"pyodide-{quiz.PYODIDE_VERSION}-{quiz.PYODIDE_SHA256[:16]}"]
+    assert [p.name for p in tmp_path.iterdir()] == [f"pyodide-{quiz.PYODIDE_VERSION}-{quiz.PYODIDE_SHA256[:16]}-checked"]
 
 
 def sw_config(body: bytes) -> dict:

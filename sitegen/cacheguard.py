@@ -1,0 +1,116 @@
+"""Cache entries that are checked before they are used.
+
+Every file the build keeps in its cache carries the sha256 of its bytes, recorded when it was
+written: a single file in a one-line header before its bytes (a "sealed" file), a folder of files
+in a manifest of their hashes. An entry that fails its hash (a disk error, a copy cut short, a
+hand edit) is discarded and rebuilt, so a damaged cache can cost time but never ship bad bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import jinja2
+
+SEAL = b"earnverdict-cache sha256="
+SEAL_LENGTH = len(SEAL) + 64 + 1  # the header, its hex digest and a newline
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def seal(data: bytes) -> bytes:
+    return SEAL + sha256(data).encode() + b"\n" + data
+
+
+def unseal(blob: bytes) -> bytes | None:
+    """The bytes inside a sealed file, or None when its header is missing or its hash fails."""
+    if not blob.startswith(SEAL) or blob[SEAL_LENGTH - 1 : SEAL_LENGTH] != b"\n":
+        return None
+    data = blob[SEAL_LENGTH:]
+    return data if sha256(data).encode() == blob[len(SEAL) : SEAL_LENGTH - 1] else None
+
+
+def read_sealed(path: Path) -> bytes | None:
+    """A sealed file's bytes; None (and the file discarded) when it is missing or damaged."""
+    try:
+        blob = Path(path).read_bytes()
+    except OSError:
+        return None
+    data = unseal(blob)
+    if data is None:
+        discard(path)
+    return data
+
+
+def write_sealed(path: Path, data: bytes) -> None:
+    """Write whole or not at all (another build may be reading it), with its hash before it."""
+    from .output import atomic_write
+
+    atomic_write(Path(path), seal(data))
+
+
+def discard(path: Path) -> None:
+    """Remove a cache entry. A link is removed, never what it points at: the test suite and the
+    benchmark link entries from a shared cache into their own."""
+    path = Path(path)
+    if path.is_symlink() or path.is_file():
+        path.unlink(missing_ok=True)
+    elif path.is_dir():
+        shutil.rmtree(path, ignore_errors=True)
+
+
+# -- folders with a manifest ---------------------------------------------------------------
+
+
+def file_hashes(files: dict[str, bytes]) -> bytes:
+    """A manifest: each file's name and sha256, as JSON."""
+    return json.dumps({name: sha256(data) for name, data in sorted(files.items())}, indent=0).encode()
+
+
+def read_verified(folder: Path, manifest: str, files_dir: str = "") -> dict[str, bytes] | None:
+    """Every file a folder's manifest lists, each checked against its recorded sha256; None
+    (and the folder discarded) when the manifest or any file is missing or fails its hash."""
+    folder = Path(folder)
+    try:
+        recorded = json.loads((folder / manifest).read_bytes())
+    except (OSError, ValueError):
+        if folder.exists() or folder.is_symlink():
+            discard(folder)
+        return None
+    files = {}
+    try:
+        if not isinstance(recorded, dict):
+            raise ValueError("not a manifest of hashes")
+        base = folder / files_dir if files_dir else folder
+        for name, digest in recorded.items():
+            data = (base / name).read_bytes()
+            if sha256(data) != digest:
+                raise ValueError(f"{name} fails its hash")
+            files[name] = data
+    except (OSError, ValueError):
+        discard(folder)
+        return None
+    return files
+
+
+# -- Jinja's compiled templates --------------------------------------------------------------
+
+
+class SealedBytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Jinja's bytecode cache with each compiled template sealed: a damaged one is compiled again."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        data = read_sealed(Path(self._get_cache_filename(bucket)))
+        if data is not None:
+            bucket.bytecode_from_string(data)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            write_sealed(Path(self._get_cache_filename(bucket)), bucket.bytecode_to_string())
+        except OSError:
+            pass  # a cache: the template is simply compiled again next time

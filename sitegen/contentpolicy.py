@@ -1,0 +1,140 @@
+"""What may be read from the content folder and published from it.
+
+Only files inside the content folder are read: a symbolic link that leads outside it (to
+/etc/passwd, to /proc/self/environ, to another project's guide) is refused by name before a byte
+of it is read. Besides markdown, only the media a page can show or link to are published, and an
+SVG that could run script when opened on its own is refused.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from .problems import Problem, clip, display_path
+
+# Suffix -> what it is, for messages and CONTRIBUTING.md's list.
+MEDIA_TYPES = {
+    ".png": "PNG image", ".jpg": "JPEG image", ".jpeg": "JPEG image", ".gif": "GIF image",
+    ".webp": "WebP image", ".avif": "AVIF image", ".svg": "SVG image", ".pdf": "PDF document",
+}
+# Formats a browser runs as a page or a script on any host that ignores `_headers`.
+ACTIVE_TYPES = frozenset({".html", ".htm", ".xhtml", ".shtml", ".js", ".mjs", ".cjs", ".svgz", ".xml", ".xsl", ".swf"})
+GUIDE_MAX_BYTES = 1_000_000  # about 150,000 words: far beyond any guide, far below a stalled build
+# SVG that can act: scripts, foreign HTML, event handlers, javascript: links, entity tricks.
+SVG_ACTIVE = re.compile(
+    rb"<\s*(?:[a-z0-9_-]+:)?(script|foreignObject|iframe|embed|object|handler|listener)\b"
+    rb"|\son[a-z]+\s*="
+    rb"|<!(?:DOCTYPE|ENTITY)"
+    rb"|<\?xml-stylesheet",
+    re.IGNORECASE,
+)
+SVG_URL = re.compile(rb"(?<![\w-])(?:href|src|values|to|from)\s*=\s*[\"']?\s*([^\"'\s>]*)", re.IGNORECASE)
+SAFE_SVG_URL = re.compile(rb"(?:#|https?:|[^:]*$)", re.IGNORECASE)
+
+
+def read_content(content_dir: Path) -> tuple[dict[Path, bytes], list[Problem]]:
+    """Every content file that may be used (pages and the media they show), in a stable order,
+    read once per build, and a problem for each one that may not. Hidden folders and hidden
+    files other than markdown (.DS_Store, editor swap files) are not content; a hidden markdown
+    file is, so its bad name is reported."""
+    files, links_out = content_files(content_dir)
+    display_root = display_path(content_dir)
+    contents: dict[Path, bytes] = {}
+    problems = []
+
+    def refuse(path: Path, reason: str) -> None:
+        rel = path.relative_to(content_dir).as_posix()
+        problems.append(Problem(rel if display_root == "." else f"{display_root}/{rel}", 1, reason))
+
+    for path, reason in links_out:
+        if not hidden(path.relative_to(content_dir).parts):
+            refuse(path, reason)
+    for path in files:
+        parts = path.relative_to(content_dir).parts
+        if hidden(parts):
+            continue
+        reason = refusal(parts[-1], path.stat().st_size)
+        if reason is None:
+            data = path.read_bytes()
+            reason = svg_refusal(data) if path.suffix.lower() == ".svg" else None
+        if reason is not None:
+            refuse(path, reason)
+        else:
+            contents[path] = data
+    return contents, problems
+
+
+def hidden(parts: tuple[str, ...]) -> bool:
+    *folders, name = parts
+    return any(part.startswith(".") for part in folders) or (name.startswith(".") and not name.endswith(".md"))
+
+
+def content_files(content_dir: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """Every file under content_dir in a stable order, and (path, reason) for every symbolic link
+    that leads outside it. Folders are walked without following links; a link to a file inside
+    the folder is read as that file."""
+    root = content_dir.resolve()
+    files: list[Path] = []
+    refused: list[tuple[Path, str]] = []
+    folders = [content_dir]
+    while folders:
+        folder = folders.pop()
+        with os.scandir(folder) as entries:
+            for entry in sorted(entries, key=lambda e: e.name):
+                path = Path(entry.path)
+                if entry.is_symlink():
+                    target = path.resolve()
+                    if not target.is_relative_to(root):
+                        refused.append((path, f"a symbolic link to {clip(str(target))}, outside the content folder; "
+                                              "copy the file into the content folder instead"))
+                    elif target.is_file():
+                        files.append(path)
+                elif entry.is_dir():
+                    folders.append(path)
+                elif entry.is_file():
+                    files.append(path)
+    return sorted(files), refused
+
+
+def refusal(rel: str, size: int) -> str | None:
+    """Why a content file may not be used, judged by its name and size, or None."""
+    suffix = Path(rel).suffix.lower()
+    if suffix == ".md":
+        if size > GUIDE_MAX_BYTES:
+            return f"{size:,} bytes; a page may be at most {GUIDE_MAX_BYTES:,} bytes (split it into several guides)"
+        return None
+    if suffix in ACTIVE_TYPES:
+        return f"'{suffix}' files run as pages or scripts in a browser and are never published from the content folder"
+    if suffix not in MEDIA_TYPES:
+        shown = suffix or "(no suffix)"
+        return f"file type '{clip(shown, 20)}' is not published; the content folder holds markdown and {media_list()}"
+    return None
+
+
+def media_list() -> str:
+    return ", ".join(sorted(MEDIA_TYPES))
+
+
+def svg_refusal(data: bytes) -> str | None:
+    """Why an SVG could act when opened on its own (script, event handlers, foreignObject,
+    javascript: or data: links, entity declarations), or None for a plain drawing."""
+    found = SVG_ACTIVE.search(data)
+    if found:
+        what = found.group(0).decode("utf-8", "replace").strip().lstrip("<").strip()
+        return f"SVG with '{clip(what, 40)}' is refused: an SVG may hold no script, event handlers, foreignObject or entity declarations"
+    for match in SVG_URL.finditer(decoded_references(data)):
+        url = re.sub(rb"[\x00-\x20]", b"", match.group(1))
+        if not SAFE_SVG_URL.match(url):
+            return f"SVG link '{clip(url.decode('utf-8', 'replace'), 60)}' is refused: an SVG may link only to http(s) URLs, fragments or relative paths"
+    return None
+
+
+def decoded_references(data: bytes) -> bytes:
+    """SVG text with character references decoded, so '&#106;avascript:' reads as what it is."""
+    import html
+
+    if b"&" not in data:
+        return data
+    return html.unescape(data.decode("utf-8", "replace")).encode()

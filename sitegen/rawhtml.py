@@ -1,0 +1,114 @@
+"""The raw HTML a guide may hold, checked on the parsed HTML of its rendering.
+
+Markdown lets writers put HTML in a page, and attr_list lets them add attributes to what markdown
+writes. Both are checked here after the HTML is parsed and its character references decoded
+(so '&#106;avascript:' is seen as 'javascript:'), against an allowlist: the elements and
+attributes Python-Markdown and its extensions write, and a few harmless ones for writers
+(details, summary, kbd, abbr, sup...). Every URL must be relative, http(s) or mailto.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+from .problems import clip
+
+ELEMENTS = frozenset({
+    # what Python-Markdown and the extensions in markup.EXTENSIONS write
+    "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "a", "img", "em", "strong", "code", "pre",
+    "blockquote", "ul", "ol", "li", "dl", "dt", "dd", "table", "thead", "tbody", "tr", "th", "td",
+    "div", "sup", "abbr",
+    # harmless extras a writer may type
+    "details", "summary", "kbd", "samp", "var", "sub", "mark", "small", "b", "i", "u", "s", "del",
+    "ins", "q", "cite", "dfn", "time", "span", "figure", "figcaption", "caption", "tfoot", "wbr",
+})
+GLOBAL_ATTRIBUTES = frozenset({"id", "class", "title", "lang", "dir"})
+ELEMENT_ATTRIBUTES = {
+    "a": frozenset({"href", "rel", "hreflang"}),
+    "img": frozenset({"src", "alt", "width", "height", "loading", "decoding"}),
+    "ol": frozenset({"start", "reversed", "type"}),
+    "li": frozenset({"value"}),
+    "th": frozenset({"colspan", "rowspan", "scope"}),
+    "td": frozenset({"colspan", "rowspan"}),
+    "blockquote": frozenset({"cite"}),
+    "q": frozenset({"cite"}),
+    "del": frozenset({"cite", "datetime"}),
+    "ins": frozenset({"cite", "datetime"}),
+    "time": frozenset({"datetime"}),
+    "details": frozenset({"open"}),
+}
+URL_ATTRIBUTES = frozenset({"href", "src", "cite"})
+URL_SCHEMES = frozenset({"http", "https", "mailto"})
+ARIA = re.compile(r"aria-[a-z]+")
+SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*):")
+CSP_REASON = "the site's Content-Security-Policy blocks inline scripts and styles"
+ALLOWLIST_HINT = "see 'Raw HTML' in CONTRIBUTING.md for what a page may hold"
+
+
+class Refusal(Exception):
+    """The first raw HTML a page may not hold: a one-line reason, and text to find its line by."""
+
+    def __init__(self, reason: str, needles: tuple[str, ...]):
+        super().__init__(reason)
+        self.reason = reason
+        self.needles = needles
+
+
+def first_refusal(html: str) -> tuple[str, tuple[str, ...]] | None:
+    """(reason, needles) for the first element, attribute or URL outside the allowlist, or None."""
+    checker = Checker()
+    try:
+        checker.feed(html)
+        checker.close()
+    except Refusal as refusal:
+        return refusal.reason, refusal.needles
+    return None
+
+
+def url_refusal(value: str) -> str | None:
+    """Why a URL attribute's (decoded) value may not be published, or None."""
+    # Browsers drop tabs and newlines anywhere in a URL and spaces or control characters
+    # around it before reading its scheme: 'java\tscript:' is javascript:.
+    url = re.sub(r"[\t\n\r]", "", value).strip("\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f"
+                                                "\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f ")
+    scheme = SCHEME.match(url)
+    if scheme and scheme.group(1).lower() not in URL_SCHEMES:
+        return f"a link may be relative, http(s) or mailto, not {scheme.group(1).lower()}:"
+    return None
+
+
+def allowed_attribute(tag: str, name: str) -> bool:
+    return name in GLOBAL_ATTRIBUTES or name in ELEMENT_ATTRIBUTES.get(tag, ()) or bool(ARIA.fullmatch(name))
+
+
+class Checker(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        raw_tag = self.get_starttag_text() or f"<{tag}"
+        if tag not in ELEMENTS:
+            why = CSP_REASON if tag in ("script", "style") else f"<{tag}> is not an element a page may hold; {ALLOWLIST_HINT}"
+            raise Refusal(f"raw HTML '<{clip(tag, 30)}' is not allowed: {why}", (raw_tag, f"<{tag}"))
+        for name, value in attrs:
+            raw_value = raw_attribute(raw_tag, name)
+            if name == "style" or name.startswith("on"):
+                raise Refusal(f"raw HTML '{clip(name, 30)}=' is not allowed: {CSP_REASON}", (raw_tag, f"{name}="))
+            if not allowed_attribute(tag, name):
+                raise Refusal(f"raw HTML '{clip(name, 30)}=' is not allowed on <{tag}>: {ALLOWLIST_HINT}", (raw_tag, f"{name}="))
+            if name in URL_ATTRIBUTES and value:
+                why = url_refusal(value)
+                if why:
+                    raise Refusal(f"link '{clip(value)}' is not allowed: {why}", tuple(filter(None, (raw_value, value, raw_tag))))
+
+    handle_startendtag = handle_starttag
+
+    def handle_decl(self, decl: str) -> None:
+        raise Refusal(f"raw HTML '<!{clip(decl, 30)}>' is not allowed: a page holds no declarations", (f"<!{decl}",))
+
+
+def raw_attribute(raw_tag: str, name: str) -> str:
+    """An attribute's value as written in the tag, before its references are decoded."""
+    found = re.search(rf"[\s/]{re.escape(name)}\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))", raw_tag, re.IGNORECASE)
+    return next((group for group in found.groups() if group is not None), "") if found else ""
