@@ -9,6 +9,10 @@ from .theme import CSP
 IMMUTABLE = "public, max-age=31536000, immutable"
 SHORT = "public, max-age=0, must-revalidate"
 FEED_SIZE = 20
+FEED_TYPE = "application/atom+xml; charset=utf-8"
+FRAME_ANCESTORS = "frame-ancestors 'none'"
+# Nothing on the site uses these; a page that asks for them is not ours.
+PERMISSIONS = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 
 
 def sitemap(base_url: str, entries: list[tuple[str, str]]) -> bytes:
@@ -55,28 +59,40 @@ def robots(base_url: str) -> bytes:
     return f"User-agent: *\nAllow: /\n\nSitemap: {base_url}sitemap.xml\n".encode()
 
 
-def headers(base_path: str, html_paths: list[str], runtime_paths: list[str], revalidated: set[str]) -> bytes:
+def headers(base_path: str, html_paths: list[str], runtime_paths: list[str], revalidated: set[str], copies: list[str] = ()) -> bytes:
     """Netlify / Cloudflare Pages `_headers`: security headers everywhere, short caching for
     HTML, year-long immutable caching for content-hashed assets and for the quiz runtime (whose
     folder names its version or hash) except the `revalidated` paths, and .wasm's MIME type.
+    `copies` are the precompressed copies ('x.wasm.br'): each gets its original's rule.
 
     Cache rules never overlap (both hosts combine the values of overlapping rules), so HTML is
     named by its top folders rather than by a catch-all.
     """
     lines = [
         f"{base_path}*",
-        f"  Content-Security-Policy: {CSP}",
+        # frame-ancestors works only as a header (a meta tag's is ignored); X-Frame-Options
+        # says the same to browsers that predate it.
+        f"  Content-Security-Policy: {CSP}; {FRAME_ANCESTORS}",
+        "  X-Frame-Options: DENY",
+        f"  Permissions-Policy: {PERMISSIONS}",
         "  X-Content-Type-Options: nosniff",
         "  Referrer-Policy: strict-origin-when-cross-origin",
     ]
-    patterns = sorted({html_pattern(path) for path in html_paths} | {"sitemap.xml", "feed.xml", "robots.txt", "sw.js"})
-    for pattern in patterns:
-        lines += ["", f"{base_path}{pattern}", f"  Cache-Control: {SHORT}"]
-    lines += ["", f"{base_path}assets/*", f"  Cache-Control: {IMMUTABLE}"]
+    rules: dict[str, list[str]] = {}
+    for pattern in sorted({html_pattern(path) for path in html_paths} | {"sitemap.xml", "feed.xml", "robots.txt", "sw.js"}):
+        rules[pattern] = [f"Cache-Control: {SHORT}"]
+    rules["feed.xml"].append(f"Content-Type: {FEED_TYPE}")
+    rules["assets/*"] = [f"Cache-Control: {IMMUTABLE}"]
     for path in sorted(runtime_paths):
-        lines += ["", f"{base_path}{path}", f"  Cache-Control: {SHORT if path in revalidated else IMMUTABLE}"]
+        rules[path] = [f"Cache-Control: {SHORT if path in revalidated else IMMUTABLE}"]
         if path.endswith(".wasm"):
-            lines.append("  Content-Type: application/wasm")
+            rules[path].append("Content-Type: application/wasm")
+    for copy in sorted(copies):
+        original = copy.rsplit(".", 1)[0]
+        if original in rules:  # the others sit under a folder pattern (assets/*, guides/*) already
+            rules[copy] = rules[original]
+    for pattern, values in rules.items():
+        lines += ["", f"{base_path}{pattern}"] + [f"  {value}" for value in values]
     return ("\n".join(lines) + "\n").encode()
 
 

@@ -1,13 +1,16 @@
-"""Writing the site: swap a fully written temporary folder in, or write only changed files.
+"""Writing the site: a new output folder beside the old one, exchanged with it in one step.
 
 A build reads and renders everything first; nothing is written unless the whole build succeeded.
-A first build (or one over an output folder that changed since) goes to a temporary folder beside
-the output and replaces it in one rename. Later builds over an output folder that still holds
-exactly what the last build wrote rewrite only the files whose bytes changed.
+Every build writes a new folder beside the output and exchanges the two in one atomic rename, so
+the output folder is always a whole build, old or new, even if the build is killed or the disk
+fills up. A first build (or one over an output folder that changed since) writes every file;
+later builds over an output folder that still holds exactly what the last build wrote write
+only the files whose bytes changed and hard-link the rest from the current folder.
 """
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import os
 import pickle
@@ -109,67 +112,132 @@ def safe_target(out_dir: Path, rel: str) -> Path:
 
 
 class Staging:
-    """A temporary folder beside the output: filled file by file, swapped in whole on success,
-    removed without a trace otherwise."""
+    """The next output folder, beside the output: filled file by file (or linked to the unchanged
+    files of the current one), then exchanged with the output folder in one atomic rename, so
+    the output is all old or all new whenever the build stops, and never missing. Removed
+    without a trace when the build fails; a build killed before it finished leaves a folder that
+    the next build removes. One build at a time writes beside an output folder."""
 
     def __init__(self, out_dir: Path):
         self.out_dir = out_dir.resolve()
         self.out_dir.parent.mkdir(parents=True, exist_ok=True)
-        self.folder: Path | None = Path(tempfile.mkdtemp(prefix=f".{self.out_dir.name}.new-", dir=self.out_dir.parent))
-        self.digests: dict[str, str] = {}
+        self.lock = lock_folder(self.out_dir.parent)
+        self.folder: Path | None = None
+        try:
+            remove_leftovers(self.out_dir)
+            self.folder = Path(tempfile.mkdtemp(prefix=f".{self.out_dir.name}.new-", dir=self.out_dir.parent))
+        except BaseException:
+            self.discard()
+            raise
+        self.records: dict[str, tuple] = {}
+        self.folders: set[Path] = set()
+
+    def target(self, rel: str) -> Path:
+        target = safe_target(self.folder, rel)
+        if target.parent not in self.folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self.folders.add(target.parent)
+        return target
 
     def put(self, rel: str, data: bytes) -> None:
-        target = safe_target(self.folder, rel)
-        ensure_folder(target.parent)
-        target.write_bytes(data)
-        self.digests[rel] = sha256(data)
+        target = self.target(rel)
+        try:
+            with open(target, "wb", buffering=0) as fh:
+                view = memoryview(data)
+                while view:  # an unbuffered write may take only part of the bytes
+                    view = view[fh.write(view):]
+                stat = os.fstat(fh.fileno())
+        except OSError as err:  # a full disk: say where, as the build's one line
+            raise OSError(err.errno, err.strerror, str(target)) from None
+        self.records[rel] = (sha256(data), stat.st_size, stat.st_mtime_ns)
+
+    def keep(self, rel: str, record: tuple) -> None:
+        """Take an unchanged file over from the current output as a hard link: no copy."""
+        target = self.target(rel)
+        os.link(safe_target(self.out_dir, rel), target)
+        self.records[rel] = record
 
     def swap(self) -> dict:
-        """Replace the output folder with the staged one; returns the state's file records."""
+        """Put the staged folder in the output's place; returns the state's file records."""
         os.chmod(self.folder, 0o755)
-        old = None
-        if self.out_dir.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{self.out_dir.name}.old-", dir=self.out_dir.parent))
-            os.rename(self.out_dir, old / "site")
-        os.rename(self.folder, self.out_dir)
-        self.folder = None
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-        records = {}
-        for rel, digest in self.digests.items():
-            stat = safe_target(self.out_dir, rel).stat()
-            records[rel] = (digest, stat.st_size, stat.st_mtime_ns)
-        return records
+        if os.path.lexists(self.out_dir):
+            if not exchange(self.folder, self.out_dir):
+                # No atomic exchange on this system: two renames, the output briefly absent.
+                old = Path(tempfile.mkdtemp(prefix=f".{self.out_dir.name}.new-", dir=self.out_dir.parent))
+                os.rename(self.out_dir, old / "site")
+                os.rename(self.folder, self.out_dir)
+                self.folder = old
+        else:
+            os.rename(self.folder, self.out_dir)
+            self.folder = None
+        self.discard()  # now the previous output
+        return self.records
 
     def discard(self) -> None:
         if self.folder is not None:
             shutil.rmtree(self.folder, ignore_errors=True)
             self.folder = None
+        if self.lock is not None:
+            os.close(self.lock)  # releases the lock
+            self.lock = None
+
+
+def lock_folder(folder: Path) -> int:
+    """Hold an exclusive lock on a folder until the returned descriptor is closed (or the
+    process ends, however it ends)."""
+    import fcntl
+
+    fd = os.open(folder, os.O_RDONLY)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    return fd
+
+
+def remove_leftovers(out_dir: Path) -> None:
+    """Remove the staged folders of builds that were killed before they finished."""
+    for prefix in (f".{out_dir.name}.new-", f".{out_dir.name}.old-"):
+        for leftover in out_dir.parent.glob(glob.escape(prefix) + "*"):
+            if leftover.is_dir() and not leftover.is_symlink():
+                shutil.rmtree(leftover)
+            else:
+                leftover.unlink()
+
+
+def exchange(first: Path, second: Path) -> bool:
+    """Swap two paths in one atomic step (Linux renameat2 RENAME_EXCHANGE); False where the
+    system or file system cannot."""
+    import ctypes
+    import errno
+
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), rename_exchange) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(second))
 
 
 def write_changed(out_dir: Path, files: dict[str, bytes | None], previous: dict) -> tuple[dict, int]:
-    """Write only files whose bytes changed (None means: unchanged, keep); delete stale ones."""
-    records, written = {}, 0
-    for rel, data in files.items():
-        old = previous.get(rel)
-        if data is None or (old is not None and old[0] == sha256(data)):
-            records[rel] = old
-            continue
-        target = safe_target(out_dir, rel)
-        atomic_write(target, data)
-        records[rel] = record(target, data)
-        written += 1
-    for rel in sorted(set(previous) - set(files)):
-        path = safe_target(out_dir, rel)
-        path.unlink(missing_ok=True)
-        remove_empty_parents(path.parent, out_dir)
-        written += 1
-    return records, written
-
-
-def record(path: Path, data: bytes) -> tuple[str, int, int]:
-    stat = path.stat()
-    return (sha256(data), stat.st_size, stat.st_mtime_ns)
+    """A new output folder: files whose bytes changed written afresh (None means unchanged),
+    the others linked from the current one, stale ones left out; swapped in whole."""
+    staging = Staging(out_dir)
+    try:
+        written = 0
+        for rel, data in files.items():
+            old = previous.get(rel)
+            if data is None or (old is not None and old[0] == sha256(data)):
+                staging.keep(rel, old)
+            else:
+                staging.put(rel, data)
+                written += 1
+        written += len(set(previous) - set(files))
+        return staging.swap(), written
+    finally:
+        staging.discard()
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -197,15 +265,3 @@ def ensure_folder(folder: Path) -> None:
     if folder not in _made_folders:
         folder.mkdir(parents=True, exist_ok=True)
         _made_folders.add(folder)
-
-
-def remove_empty_parents(folder: Path, stop: Path) -> None:
-    stop = stop.resolve()
-    folder = folder.resolve()
-    while folder != stop and folder.is_relative_to(stop):
-        try:
-            folder.rmdir()
-        except OSError:
-            return
-        _made_folders.discard(folder)
-        folder = folder.parent

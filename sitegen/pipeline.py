@@ -308,7 +308,8 @@ class Site:
         files["robots.txt"] = feeds.robots(options.base_url)
         if with_runtime and not options.live_reload:  # deployable output only, not serve's
             files.update(precompressed(files, options.cache_dir))
-        files["_headers"] = feeds.headers(options.base_path, [p.path for p in self.pages], list(runtime), {RUNTIME_LOCK})
+        files["_headers"] = feeds.headers(options.base_path, [p.path for p in self.pages], list(runtime), {RUNTIME_LOCK},
+                                          [rel for rel in files if rel.endswith((".br", ".gz"))])
         digests = {r.out: r.digest for r in results}
         digests.update({rel: sha256(data) for rel, data in files.items()})
         # The service worker's cache is named after everything else the build wrote.
