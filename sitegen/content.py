@@ -27,6 +27,9 @@ OPTIONAL = ("updated", "slug", "role", "kind", "tags", "draft", "related")
 ALLOWED = REQUIRED + OPTIONAL
 DESCRIPTION_MAX = 160
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+# C0 and C1 controls but the newline (reported as "must be one line"), lone surrogates, and the
+# two non-characters XML 1.0 excludes.
+CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 SLUG_HINT = "lowercase letters, digits and single hyphens, e.g. best-skills-for-data-analysts"
 
 
@@ -171,10 +174,9 @@ def control_character(value: object) -> str | None:
     make the feed and sitemap invalid XML."""
     texts = value if isinstance(value, list) else [value]
     for text in texts:
-        if isinstance(text, str):
-            for char in text:
-                if char != "\n" and (unicodedata.category(char) in ("Cc", "Cs") or char in "\ufffe\uffff"):
-                    return f"U+{ord(char):04X}"
+        found = CONTROL.search(text) if isinstance(text, str) else None
+        if found:
+            return f"U+{ord(found.group(0)):04X}"
     return None
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 STATE_FILE = "state.pickle"
-STATE_VERSION = 3
+STATE_VERSION = 4
 
 
 @dataclass
@@ -31,6 +31,7 @@ class State:
     inputs: str = ""  # fingerprint of every input; equal means the build would change nothing
     settings: str = ""  # fingerprint of templates, options and the generator; page keys depend on it
     files: dict = field(default_factory=dict)  # output path -> (sha256, size, mtime_ns)
+    spare: dict = field(default_factory=dict)  # the same for the spare folder (Staging), the output before
     pages: dict = field(default_factory=dict)  # output path -> PageRecord of the page written there
 
 
@@ -54,7 +55,12 @@ def save_state(state_dir: Path, state: State) -> None:
 
 def output_matches(out_dir: Path, state: State) -> bool:
     """True when out_dir holds exactly the files the last build wrote, untouched since."""
-    if not state.files or not out_dir.is_dir():
+    return files_match(out_dir, state.files)
+
+
+def files_match(out_dir: Path, files: dict) -> bool:
+    """True when out_dir holds exactly these files (path -> (sha256, size, mtime_ns)), untouched since."""
+    if not files or not out_dir.is_dir():
         return False
     seen = 0
     folders = [(str(out_dir), "")]
@@ -66,14 +72,14 @@ def output_matches(out_dir: Path, state: State) -> bool:
                 if entry.is_dir(follow_symlinks=False):
                     folders.append((entry.path, rel + "/"))
                     continue
-                recorded = state.files.get(rel)
+                recorded = files.get(rel)
                 if recorded is None:
                     return False
                 stat = entry.stat(follow_symlinks=False)
                 if (stat.st_size, stat.st_mtime_ns) != recorded[1:]:
                     return False
                 seen += 1
-    return seen == len(state.files)
+    return seen == len(files)
 
 
 def prune_stale(folder: Path, keep: Path, max_age_days: float) -> None:
@@ -112,25 +118,37 @@ def safe_target(out_dir: Path, rel: str) -> Path:
 
 
 class Staging:
-    """The next output folder, beside the output: filled file by file (or linked to the unchanged
-    files of the current one), then exchanged with the output folder in one atomic rename, so
-    the output is all old or all new whenever the build stops, and never missing. Removed
-    without a trace when the build fails; a build killed before it finished leaves a folder that
-    the next build removes. One build at a time writes beside an output folder."""
+    """The next output folder, beside the output: filled file by file, then exchanged with the
+    output folder in one atomic rename, so the output is all old or all new whenever the build
+    stops, and never missing. Removed without a trace when the build fails; a build killed
+    before it finished leaves a folder that the next build removes. One build at a time writes
+    beside an output folder.
 
-    def __init__(self, out_dir: Path):
+    An incremental build keeps the output it replaces as the spare folder (`.site.spare` beside
+    `site/`) and starts the next one from it: only the files that differ from the spare are
+    written or linked from the current output, so a one-page edit touches a few files, not
+    every folder of the site."""
+
+    def __init__(self, out_dir: Path, spare: dict | None = None):
         self.out_dir = out_dir.resolve()
         self.out_dir.parent.mkdir(parents=True, exist_ok=True)
+        self.spare_dir = self.out_dir.parent / f".{self.out_dir.name}.spare"
         self.lock = lock_folder(self.out_dir.parent)
         self.folder: Path | None = None
+        self.records: dict[str, tuple] = {}
+        self.present: dict[str, tuple] = {}  # files already in the folder (from the spare), not yet claimed
+        self.folders: set[Path] = set()
         try:
             remove_leftovers(self.out_dir)
             self.folder = Path(tempfile.mkdtemp(prefix=f".{self.out_dir.name}.new-", dir=self.out_dir.parent))
+            if spare and files_match(self.spare_dir, spare):
+                os.rename(self.spare_dir, self.folder)  # over the empty folder just made
+                self.present = dict(spare)
+            elif os.path.lexists(self.spare_dir):
+                remove_tree(self.spare_dir)
         except BaseException:
             self.discard()
             raise
-        self.records: dict[str, tuple] = {}
-        self.folders: set[Path] = set()
 
     def target(self, rel: str) -> Path:
         target = safe_target(self.folder, rel)
@@ -140,46 +158,78 @@ class Staging:
         return target
 
     def put(self, rel: str, data: bytes) -> None:
+        digest = sha256(data)
+        there = self.present.pop(rel, None)
+        if there is not None and there[0] == digest:
+            self.records[rel] = there
+            return
         target = self.target(rel)
+        # A spare file may share its bytes with the live output (a hard link): replace it, never
+        # write into it.
+        path = target.with_name(f".{target.name}.new") if there is not None else target
         try:
-            with open(target, "wb", buffering=0) as fh:
+            with open(path, "wb", buffering=0) as fh:
                 view = memoryview(data)
                 while view:  # an unbuffered write may take only part of the bytes
                     view = view[fh.write(view):]
                 stat = os.fstat(fh.fileno())
+            if path != target:
+                os.replace(path, target)
         except OSError as err:  # a full disk: say where, as the build's one line
             raise OSError(err.errno, err.strerror, str(target)) from None
-        self.records[rel] = (sha256(data), stat.st_size, stat.st_mtime_ns)
+        self.records[rel] = (digest, stat.st_size, stat.st_mtime_ns)
 
     def keep(self, rel: str, record: tuple) -> None:
-        """Take an unchanged file over from the current output as a hard link: no copy."""
+        """Take an unchanged file over from the current output: already there in the spare, or
+        a hard link, never a copy."""
+        there = self.present.pop(rel, None)
+        if there is not None and there[0] == record[0]:
+            self.records[rel] = there
+            return
         target = self.target(rel)
+        if there is not None:
+            target.unlink()
         os.link(safe_target(self.out_dir, rel), target)
         self.records[rel] = record
 
-    def swap(self) -> dict:
-        """Put the staged folder in the output's place; returns the state's file records."""
+    def swap(self, keep_old: bool = False) -> dict:
+        """Put the staged folder in the output's place (the old output becomes the spare with
+        keep_old, else is removed); returns the state's file records."""
+        for rel in sorted(self.present):  # what the spare had that this build does not
+            path = safe_target(self.folder, rel)
+            path.unlink()
+            remove_empty_parents(path.parent, self.folder)
         os.chmod(self.folder, 0o755)
         if os.path.lexists(self.out_dir):
             if not exchange(self.folder, self.out_dir):
                 # No atomic exchange on this system: two renames, the output briefly absent.
                 old = Path(tempfile.mkdtemp(prefix=f".{self.out_dir.name}.new-", dir=self.out_dir.parent))
-                os.rename(self.out_dir, old / "site")
+                os.rename(self.out_dir, old)  # over the empty folder just made
                 os.rename(self.folder, self.out_dir)
                 self.folder = old
+            if keep_old:
+                os.rename(self.folder, self.spare_dir)
+                self.folder = None
         else:
             os.rename(self.folder, self.out_dir)
             self.folder = None
-        self.discard()  # now the previous output
+        self.discard()  # the previous output, unless kept
         return self.records
 
     def discard(self) -> None:
         if self.folder is not None:
-            shutil.rmtree(self.folder, ignore_errors=True)
+            remove_tree(self.folder)
             self.folder = None
         if self.lock is not None:
             os.close(self.lock)  # releases the lock
             self.lock = None
+
+
+def remove_tree(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
 
 
 def lock_folder(folder: Path) -> int:
@@ -196,10 +246,7 @@ def remove_leftovers(out_dir: Path) -> None:
     """Remove the staged folders of builds that were killed before they finished."""
     for prefix in (f".{out_dir.name}.new-", f".{out_dir.name}.old-"):
         for leftover in out_dir.parent.glob(glob.escape(prefix) + "*"):
-            if leftover.is_dir() and not leftover.is_symlink():
-                shutil.rmtree(leftover)
-            else:
-                leftover.unlink()
+            remove_tree(leftover)
 
 
 def exchange(first: Path, second: Path) -> bool:
@@ -221,10 +268,11 @@ def exchange(first: Path, second: Path) -> bool:
     raise OSError(code, os.strerror(code), str(second))
 
 
-def write_changed(out_dir: Path, files: dict[str, bytes | None], previous: dict) -> tuple[dict, int]:
-    """A new output folder: files whose bytes changed written afresh (None means unchanged),
-    the others linked from the current one, stale ones left out; swapped in whole."""
-    staging = Staging(out_dir)
+def write_changed(out_dir: Path, files: dict[str, bytes | None], previous: dict, spare: dict) -> tuple[dict, int]:
+    """A new output folder from the spare (or from nothing): files whose bytes changed written
+    (None means unchanged), the others linked from the current output, stale ones left out;
+    swapped in whole, the current output kept as the next spare."""
+    staging = Staging(out_dir, spare)
     try:
         written = 0
         for rel, data in files.items():
@@ -235,7 +283,7 @@ def write_changed(out_dir: Path, files: dict[str, bytes | None], previous: dict)
                 staging.put(rel, data)
                 written += 1
         written += len(set(previous) - set(files))
-        return staging.swap(), written
+        return staging.swap(keep_old=True), written
     finally:
         staging.discard()
 
@@ -265,3 +313,12 @@ def ensure_folder(folder: Path) -> None:
     if folder not in _made_folders:
         folder.mkdir(parents=True, exist_ok=True)
         _made_folders.add(folder)
+
+
+def remove_empty_parents(folder: Path, stop: Path) -> None:
+    while folder != stop and folder.is_relative_to(stop):
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
