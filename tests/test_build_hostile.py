@@ -1,0 +1,231 @@
+"""Hostile content: links out of the content folder, active files, raw HTML that breaks out of the
+allowlist, resource bombs and characters that break XML. Each is refused with one line naming
+the file and line, exit 1, and the previous output left byte for byte as it was."""
+
+from __future__ import annotations
+
+import os
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, run_cli, run_subprocess, tree
+
+LINE = re.compile(r"^(?P<path>.+?):(?P<line>\d+): (?P<message>.+)$")
+HEAD = "---\ntitle: A guide\ndescription: A fine description.\ndate: 2026-01-01\n---\n"
+
+
+def refused(content: Path, out: Path, capsys, rel: str, line: int, *words: str) -> str:
+    """Build over `out`; assert exit 1, one `path:line: message` line per problem, one naming
+    content/rel at `line` with every word, and `out` exactly as it was. Returns stderr."""
+    before = tree(out)
+    code, _, err = run_cli("build", "--content", content, "--out", out, capsys=capsys)
+    assert code == 1, err
+    lines = err.strip().splitlines()
+    assert lines[-1].endswith("nothing was written"), err
+    problems = [LINE.match(entry) for entry in lines[:-1]]
+    assert all(problems) and "Traceback" not in err, err
+    mine = [p for p in problems if p["path"] == str(content / rel) and int(p["line"]) == line]
+    assert any(all(word in p["message"] for word in words) for p in mine), err
+    assert tree(out) == before
+    return err
+
+
+# -- reading only from inside content/ --------------------------------------------------------
+
+
+@pytest.mark.parametrize("rel, target", [
+    ("guides/notes.txt", "/etc/passwd"),
+    ("guides/chart2.png", "/proc/self/environ"),  # a media type the site does publish
+    ("guides/outside.md", None),  # a guide outside the content folder
+    ("guides/linked-folder", None),  # a folder outside it
+])
+def test_a_link_out_of_the_content_folder_is_refused(rel, target, content, built, tmp_path, capsys):
+    if target is None:
+        outside = tmp_path / "elsewhere"
+        outside.mkdir()
+        (outside / "outside.md").write_text(HEAD + "Someone else's words.\n")
+        target = outside / "outside.md" if rel.endswith(".md") else outside
+    (content / rel).symlink_to(target)
+    err = refused(content, built, capsys, rel, 1, "symbolic link to", "outside the content folder")
+    assert "root:" not in err and "PATH=" not in err
+    assert not any("elsewhere" in str(p) or "Someone else" in p.read_text(errors="replace") for p in built.rglob("*.html"))
+
+
+def test_a_link_inside_the_content_folder_is_read_as_its_target(content, tmp_path, capsys):
+    (content / "guides/chart-again.svg").symlink_to(content / "guides/chart.svg")
+    (content / "guides/beta.md").write_text((content / "guides/beta.md").read_text() + "\n![again](chart-again.svg)\n")
+    code, _, err = run_cli("build", "--content", content, "--out", tmp_path / "site", capsys=capsys)
+    assert code == 0, err
+    assert len(list((tmp_path / "site/assets/guides").glob("chart-again.*.svg"))) == 1
+
+
+@pytest.mark.parametrize("rel, data, words", [
+    ("guides/evil.html", b"<script>alert(1)</script>", ["'.html' files run as pages or scripts"]),
+    ("guides/evil.js", b"alert(1)", ["'.js' files run as pages or scripts"]),
+    ("guides/notes.txt", b"notes", ["file type '.txt' is not published", ".pdf", ".png", ".svg"]),
+    ("guides/evil.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', ["SVG with 'script'"]),
+    ("guides/onload.svg", b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>', ["SVG with", "onload"]),
+    ("guides/foreign.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><foreignObject><p>x</p></foreignObject></svg>',
+     ["SVG with 'foreignObject'"]),
+    ("guides/link.svg", b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
+                        b'<a xlink:href="&#106;avascript:alert(1)"><rect width="5" height="5"/></a></svg>', ["SVG link 'javascript:alert(1)'"]),
+    ("guides/entities.svg", b'<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY a "aaaa">]><svg xmlns="http://www.w3.org/2000/svg">&a;</svg>',
+     ["SVG with '!DOCTYPE'"]),
+])
+def test_active_files_are_never_published(rel, data, words, content, built, capsys):
+    (content / rel).write_bytes(data)
+    refused(content, built, capsys, rel, 1, *words)
+
+
+# -- raw HTML ---------------------------------------------------------------------------------
+
+
+HOSTILE_MARKDOWN = {
+    "entity-encoded javascript: link": ("[x](&#106;avascript:alert(1))", ["link 'javascript:alert(1)'", "relative, http(s) or mailto"]),
+    "javascript: link with a tab in the scheme": ("[x](java&#x09;script:alert(1))", ["not javascript:"]),
+    "single-quoted href": ("<a href='javascript:alert(1)'>x</a>", ["link 'javascript:alert(1)'"]),
+    "unquoted href": ("<a href=javascript:alert(1)>x</a>", ["link 'javascript:alert(1)'"]),
+    "data: image": ('<img src="data:text/html,<script>alert(1)</script>" alt="x">', ["not data:"]),
+    "meta refresh": ('<meta http-equiv="refresh" content="0; url=https://evil.example/">', ["raw HTML '<meta'"]),
+    "iframe": ('<iframe src="https://evil.example/"></iframe>', ["raw HTML '<iframe'"]),
+    "form": ('<form action="https://evil.example/"><input name="q"></form>', ["raw HTML '<form'"]),
+    "base": ('<base href="https://evil.example/">', ["raw HTML '<base'"]),
+    "object": ('<object data="x.swf"></object>', ["raw HTML '<object'"]),
+    "style element": ("<style>body{display:none}</style>", ["raw HTML '<style'", "Content-Security-Policy"]),
+    "svg inline": ('<svg onload="alert(1)"></svg>', ["raw HTML '<svg'"]),
+    "event handler from attr_list": ("A [link](https://example.org/){: onclick=\"alert(1)\" } here.", ["raw HTML 'onclick='"]),
+    "unknown attribute": ('<p data-x="1">x</p>', ["raw HTML 'data-x='", "<p>"]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE_MARKDOWN))
+def test_hostile_markdown_is_refused(case, content, built, capsys):
+    text, words = HOSTILE_MARKDOWN[case]
+    (content / "guides/hostile.md").write_text(HEAD + "Intro.\n\n" + text + "\n")
+    refused(content, built, capsys, "guides/hostile.md", 8, *words)
+
+
+def test_harmless_raw_html_and_every_markdown_feature_pass(content, tmp_path, capsys):
+    (content / "guides/rich.md").write_text(HEAD + """
+## Parts {#parts .wide}
+
+Text with a footnote[^1], <kbd>Ctrl</kbd>+<kbd>C</kbd>, H<sub>2</sub>O, x<sup>2</sup> and an HTML abbreviation.
+
+<details open><summary>More</summary>
+<p class="note" title="t">Hidden <mark>words</mark> and a <a href="https://example.org/" rel="nofollow">link</a>,
+<a href="mailto:someone@example.org">mail</a>, <a href="../pages/about.md">a page</a>.</p>
+</details>
+
+| a | b |
+|:--|--:|
+| 1 | 2 |
+
+Term
+:   Definition
+
+*[HTML]: HyperText Markup Language
+
+![chart](chart.svg "A chart")
+
+[^1]: A note.
+""")
+    code, _, err = run_cli("build", "--content", content, "--out", tmp_path / "site", capsys=capsys)
+    assert code == 0, err
+    page = (tmp_path / "site/guides/rich/index.html").read_text()
+    assert "<details open><summary>More</summary>" in page and '<abbr title="HyperText Markup Language">' in page
+
+
+# -- resource bombs and characters ----------------------------------------------------------
+
+@pytest.mark.parametrize("field", ["title", "tags"])
+def test_a_billion_laughs_is_refused_at_once(field, content, built, tmp_path):
+    bomb = "---\n" + "a0: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+        f"a{n}: &{'a' * (n + 1)} [{', '.join(['*' + 'a' * n] * 9)}]\n" for n in range(1, 9))
+    bomb += f"{field}: *{'a' * 9}\ndescription: Fine.\ndate: 2026-01-01\n---\nBody\n"
+    assert len(bomb) < 1500
+    (content / "guides/laughs.md").write_text(bomb)
+    before = tree(built)
+    # The timeout is a bound, not a speed target: unguarded, this file runs for minutes.
+    result = run_subprocess("build", "--content", content, "--out", built, env=dict(os.environ), timeout=30)
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr and "MemoryError" not in result.stderr
+    assert all(len(line) < 400 for line in result.stderr.splitlines()), max(map(len, result.stderr.splitlines()))
+    assert f"{content / 'guides/laughs.md'}:3: a1: YAML aliases (*name) and merge keys are not allowed" in result.stderr
+    assert tree(built) == before
+
+
+def test_a_guide_over_the_size_limit_is_refused_unread(content, built, capsys):
+    (content / "guides/huge.md").write_text(HEAD + ("All work and no play. " * 2_400_000))  # about 50 MB
+    refused(content, built, capsys, "guides/huge.md", 1, "bytes; a page may be at most 1,000,000 bytes")
+
+
+def test_no_message_quotes_more_than_about_a_hundred_characters(content, built, capsys):
+    long = "x" * 5000
+    (content / "guides/long.md").write_text(HEAD.replace("date: 2026-01-01\n", f"date: 2026-01-01\nrole: {long}\ntags: [[{long}]]\n")
+                                            + f"[a](missing-{long}.md)\n")
+    err = refused(content, built, capsys, "guides/long.md", 5, "role: unknown role 'xxx")
+    assert all(line.count("x") < 130 for line in err.splitlines()), err
+
+
+@pytest.mark.parametrize("value, shown", [('"A\\0title"', "U+0000"), ('"Bell\\a"', "U+0007"), ('"Esc\\e["', "U+001B"),
+                                          ('"\\x7F delete"', "U+007F"), ('"\\x85 next line"', "U+0085")])
+def test_control_characters_in_frontmatter_are_refused(value, shown, content, built, capsys):
+    (content / "guides/ctl.md").write_text(f"---\ntitle: {value}\ndescription: Fine.\ndate: 2026-01-01\n---\nBody\n")
+    refused(content, built, capsys, "guides/ctl.md", 2, f"title: control character {shown} is not allowed")
+
+
+def test_a_python_tag_is_named_not_reported_missing(content, built, capsys):
+    (content / "guides/tagged.md").write_text("---\ntitle: !!python/object/apply:os.system [echo hi]\ndescription: Fine.\ndate: 2026-01-01\n---\nBody\n")
+    err = refused(content, built, capsys, "guides/tagged.md", 2, "title: YAML tag", "python/object/apply:os.system", "is not allowed")
+    assert "missing required field" not in err
+
+
+def test_feed_and_sitemap_parse_as_xml_whatever_the_titles(content, tmp_path, capsys):
+    (content / "guides/odd.md").write_text("---\ntitle: \"]]> <b>&amp; \\u2028 \\U0001F4B0 'q' \\\"d\\\"\"\n"
+                                           "description: \"&lt; & < > \\u00a0 nbsp\"\ndate: 2026-01-01\n---\nBody\n")
+    code, _, err = run_cli("build", "--content", content, "--out", tmp_path / "site", capsys=capsys)
+    assert code == 0, err
+    feed = ET.parse(tmp_path / "site/feed.xml").getroot()
+    titles = [e.text for e in feed.iter("{http://www.w3.org/2005/Atom}title")]
+    assert "]]> <b>&amp; \u2028 \U0001F4B0 'q' \"d\"" in titles
+    ET.parse(tmp_path / "site/sitemap.xml")
+
+
+# -- what the host is told -------------------------------------------------------------------
+
+
+def test_headers_forbid_framing_and_give_every_copy_its_originals_rule(built):
+    from sitegen.hosting import SiteServer, headers_for, parse_headers
+    from sitegen.quiz import RUNTIME_DIR
+
+    rules = parse_headers((built / "_headers").read_text())
+    page = dict(headers_for(rules, "/quiz/"))
+    assert page["Content-Security-Policy"].endswith("; frame-ancestors 'none'")
+    assert page["X-Frame-Options"] == "DENY"
+    assert "camera=()" in page["Permissions-Policy"] and "geolocation=()" in page["Permissions-Policy"]
+    copies = sorted(p.relative_to(built).as_posix() for p in built.rglob("*") if p.suffix in (".br", ".gz"))
+    assert f"{RUNTIME_DIR}/pyodide.asm.wasm.br" in copies
+    for copy in copies:
+        original = copy.rsplit(".", 1)[0]
+        assert [v for n, v in headers_for(rules, "/" + copy) if n == "Cache-Control"] == \
+               [v for n, v in headers_for(rules, "/" + original) if n == "Cache-Control"], copy
+        assert len([v for n, v in headers_for(rules, "/" + copy) if n == "Cache-Control"]) == 1, copy
+    import urllib.request
+
+    with SiteServer(built) as server:
+        with urllib.request.urlopen(server.origin + "/feed.xml") as response:
+            assert response.headers.get_all("Content-Type") == ["application/atom+xml; charset=utf-8"]
+        with urllib.request.urlopen(server.origin + "/quiz/") as response:
+            assert response.headers["X-Frame-Options"] == "DENY"
+    # frame-ancestors is ignored (and warned about) in a meta tag, so the pages do not carry it
+    assert "frame-ancestors" not in (built / "quiz/index.html").read_text()
+
+
+def test_the_contributing_guide_names_every_published_media_type():
+    from sitegen.contentpolicy import MEDIA_TYPES
+
+    guide = (ROOT / "CONTRIBUTING.md").read_text()
+    assert all(f"`{suffix}`" in guide for suffix in MEDIA_TYPES)
