@@ -120,7 +120,8 @@ def ours(root: Path, guides: list[corpus_mod.Guide], name: str = "earnverdict", 
     cache = PRIVATE_CACHE[0] if PRIVATE_CACHE else seed_private_cache(root / "cache")
     return Tool(label, ROOT, [sys.executable, str(ROOT / "build.py"), "build",
                              "--content", str(content), "--out", str(out)],
-                cold_paths=[out, state_dir(out, cache)], on_clear=clear_built_copies,
+                # the spare folder beside the output is the output a build replaced (sitegen/output.py)
+                cold_paths=[out, out.parent / f".{out.name}.spare", state_dir(out, cache)], on_clear=clear_built_copies,
                 env={**os.environ, "EARNVERDICT_CACHE": str(cache)})
 
 

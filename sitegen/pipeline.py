@@ -459,7 +459,7 @@ def build(options: BuildOptions, write: bool = True) -> Report:
             site.md_cache.close({page.markdown_key for page in site.pages if page.markdown_key})
 
     save_state(options.state_dir, State(inputs=fingerprint, settings=site.settings, files=records,
-                                        spare=state.files if staging is None else {}, pages={r.out: r.record for r in results}))
+                                        spare=state.files if staging is None else records, pages={r.out: r.record for r in results}))
     prune_stale(options.state_dir.parent, keep=options.state_dir, max_age_days=STATE_MAX_AGE_DAYS)
     return report
 

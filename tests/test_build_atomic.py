@@ -28,7 +28,8 @@ def digests(folder: Path) -> dict[str, str]:
 
 
 def leftovers(out: Path) -> list[str]:
-    return sorted(p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}.") and p.name != f".{out.name}.spare")
+    # the spare (and the spare being linked in the background) is the output a build replaced
+    return sorted(p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}.") and not p.name.startswith(f".{out.name}.spare"))
 
 
 def write_site(content: Path, version: str) -> None:
