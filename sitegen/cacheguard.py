@@ -8,19 +8,17 @@ hand edit) is discarded and rebuilt, so a damaged cache can cost time but never 
 
 from __future__ import annotations
 
-import hashlib
 import json
-import shutil
 from pathlib import Path
 
 import jinja2
 
+# A damaged entry is removed with remove_tree: a link is removed, never what it points at (the
+# test suite and the benchmark link entries from a shared cache into their own).
+from .output import atomic_write, remove_tree as discard, sha256
+
 SEAL = b"earnverdict-cache sha256="
 SEAL_LENGTH = len(SEAL) + 64 + 1  # the header, its hex digest and a newline
-
-
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def seal(data: bytes) -> bytes:
@@ -49,19 +47,7 @@ def read_sealed(path: Path) -> bytes | None:
 
 def write_sealed(path: Path, data: bytes) -> None:
     """Write whole or not at all (another build may be reading it), with its hash before it."""
-    from .output import atomic_write
-
     atomic_write(Path(path), seal(data))
-
-
-def discard(path: Path) -> None:
-    """Remove a cache entry. A link is removed, never what it points at: the test suite and the
-    benchmark link entries from a shared cache into their own."""
-    path = Path(path)
-    if path.is_symlink() or path.is_file():
-        path.unlink(missing_ok=True)
-    elif path.is_dir():
-        shutil.rmtree(path, ignore_errors=True)
 
 
 # -- folders with a manifest ---------------------------------------------------------------

@@ -151,11 +151,7 @@ class Staging:
             raise
 
     def target(self, rel: str) -> Path:
-        target = safe_target(self.folder, rel)
-        if target.parent not in self.folders:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            self.folders.add(target.parent)
-        return target
+        return target_in(self.folder, rel, self.folders)
 
     def put(self, rel: str, data: bytes) -> None:
         digest = sha256(data)
@@ -228,6 +224,15 @@ class Staging:
             self.lock = None
 
 
+def target_in(folder: Path, rel: str, made: set[Path]) -> Path:
+    """The path for an output file in folder, its parent folders made (once each: `made`)."""
+    target = safe_target(folder, rel)
+    if target.parent not in made:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        made.add(target.parent)
+    return target
+
+
 def make_spare_later(out_dir: Path, records: dict) -> None:
     """After a build that wrote every file, make the spare folder the next incremental build
     starts from (hard links to the new output), in a detached process: linking a thousand pages
@@ -255,11 +260,7 @@ def link_spare(out_dir: Path, records: dict) -> None:
         folder = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.spare-", dir=out_dir.parent))
         made: set[Path] = set()
         for rel in records:
-            target = safe_target(folder, rel)
-            if target.parent not in made:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made.add(target.parent)
-            os.link(safe_target(out_dir, rel), target)
+            os.link(safe_target(out_dir, rel), target_in(folder, rel, made))
         os.chmod(folder, 0o755)
         os.rename(folder, spare)
     finally:

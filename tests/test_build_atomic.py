@@ -70,10 +70,13 @@ def test_a_killed_build_leaves_the_old_or_the_new_site(tmp_path, build_cache):
             took.append(time.monotonic() - started)
             expected[(version, base)] = digests(reference)
             shutil.rmtree(reference)
-    window = max(took)
     rng = random.Random(SEED)
     subprocess.run(command(contents["a"], out, bases[0]), env=env, check=True, capture_output=True, timeout=300)
-    current, killed_while_writing = ("a", bases[0]), 0
+    started = time.monotonic()
+    subprocess.run(command(contents["b"], out, bases[0]), env=env, check=True, capture_output=True, timeout=300)
+    # How long each kind of build runs: kills land anywhere from early in it to just after it.
+    windows = {"incremental": time.monotonic() - started, "new base URL": max(took), "lost state": max(took)}
+    current, killed_while_writing = ("b", bases[0]), 0
     for attempt in range(TRIES):
         kind = ("incremental", "new base URL", "lost state")[attempt % 3]
         version, base = current
@@ -82,7 +85,7 @@ def test_a_killed_build_leaves_the_old_or_the_new_site(tmp_path, build_cache):
             shutil.rmtree(build_state(out, build_cache), ignore_errors=True)
         left_before = set(leftovers(out))
         process = subprocess.Popen(command(contents[target[0]], out, target[1]), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        time.sleep(rng.uniform(0.2, window))
+        time.sleep(rng.uniform(0.3, 1.05) * windows[kind])
         process.send_signal(signal.SIGKILL)
         _, err = process.communicate(timeout=300)
         killed_while_writing += bool(set(leftovers(out)) - left_before)
