@@ -75,7 +75,7 @@ def resolve(raw: str, rel: str, table: LinkTable) -> tuple[str, LinkRef | None]:
         site_path = unquote(path[1:])
         if site_path not in table.site_paths:
             hint = f"; did you mean /{site_path}/?" if site_path + "/" in table.site_paths else ""
-            return raw, LinkRef(raw, None, "", f"link '{clip(raw)}': no page at /{site_path}{hint}")
+            return raw, LinkRef(raw, None, "", f"link '{clip(raw)}': no page at /{clip(site_path)}{hint}")
         # The quiz's fragment holds its answers (role=...), not an anchor.
         target = table.content_paths.get(site_path)
         return table.base_path + path[1:] + suffix, LinkRef(raw, target, anchor if target else "")
@@ -85,14 +85,14 @@ def resolve(raw: str, rel: str, table: LinkTable) -> tuple[str, LinkRef | None]:
     if not target.endswith(".md"):
         if target in table.media:
             return table.base_path + table.media[target] + suffix, None
-        return raw, LinkRef(raw, None, "", f"link '{clip(raw)}': no such file {target} in the content folder; "
+        return raw, LinkRef(raw, None, "", f"link '{clip(raw)}': no such file {clip(target)} in the content folder; "
                                            "link to a guide's .md file, a file beside it, or a site path such as /quiz/")
     if target in table.drafts:
         return raw, LinkRef(raw, None, "", f"link '{clip(raw)}': {target} is a draft and is left out of this build (use --drafts to preview)")
     if target in table.broken:
         return raw, None  # reported at the file itself; a second line here would only repeat it
     if target not in table.file_urls:
-        return raw, LinkRef(raw, None, "", f"link '{clip(raw)}': no such file {target} in the content folder")
+        return raw, LinkRef(raw, None, "", f"link '{clip(raw)}': no such file {clip(target)} in the content folder")
     return table.base_path + table.file_urls[target] + suffix, LinkRef(raw, target, anchor)
 
 

@@ -164,10 +164,13 @@ def test_a_guide_over_the_size_limit_is_refused_unread(content, built, capsys):
 
 def test_no_message_quotes_more_than_about_a_hundred_characters(content, built, capsys):
     long = "x" * 5000
-    (content / "guides/long.md").write_text(HEAD.replace("date: 2026-01-01\n", f"date: 2026-01-01\nrole: {long}\ntags: [[{long}]]\n")
-                                            + f"[a](missing-{long}.md)\n")
+    (content / "guides/long.md").write_text(HEAD.replace("date: 2026-01-01\n", f"date: 2026-01-01\nrole: {long}\ntags: [[{long}]]\n"))
+    (content / "guides/links.md").write_text(HEAD + f"[a](missing-{long}.md) [b](/{long}/) [c](#{long})\n")
     err = refused(content, built, capsys, "guides/long.md", 5, "role: unknown role 'xxx")
-    assert all(line.count("x") < 130 for line in err.splitlines()), err
+    refused(content, built, capsys, "guides/links.md", 6, "link '#xxx", "no heading or anchor")
+    assert len(err.strip().splitlines()) == 6, err
+    # each line quotes at most two values (the link as written and where it leads), each cut short
+    assert all(line.count("x") <= 200 for line in err.splitlines()), err
 
 
 @pytest.mark.parametrize("value, shown", [('"A\\0title"', "U+0000"), ('"Bell\\a"', "U+0007"), ('"Esc\\e["', "U+001B"),
