@@ -85,7 +85,11 @@ def content_files(content_dir: Path) -> tuple[list[Path], list[tuple[Path, str]]
             for entry in sorted(entries, key=lambda e: e.name):
                 path = Path(entry.path)
                 if entry.is_symlink():
-                    target = path.resolve()
+                    try:
+                        target = path.resolve()
+                    except (OSError, RuntimeError):  # a loop of links
+                        refused.append((path, "a symbolic link that leads nowhere (a loop); replace it with the file itself"))
+                        continue
                     if not target.is_relative_to(root):
                         refused.append((path, f"a symbolic link to {clip(str(target))}, outside the content folder; "
                                               "copy the file into the content folder instead"))

@@ -54,6 +54,12 @@ def test_a_link_out_of_the_content_folder_is_refused(rel, target, content, built
     assert not any("elsewhere" in str(p) or "Someone else" in p.read_text(errors="replace") for p in built.rglob("*.html"))
 
 
+def test_a_loop_of_links_is_refused(content, built, capsys):
+    (content / "guides/loop.png").symlink_to(content / "guides/loop-back.png")
+    (content / "guides/loop-back.png").symlink_to(content / "guides/loop.png")
+    refused(content, built, capsys, "guides/loop.png", 1, "symbolic link that leads nowhere")
+
+
 def test_a_link_inside_the_content_folder_is_read_as_its_target(content, tmp_path, capsys):
     (content / "guides/chart-again.svg").symlink_to(content / "guides/chart.svg")
     (content / "guides/beta.md").write_text((content / "guides/beta.md").read_text() + "\n![again](chart-again.svg)\n")
