@@ -21,6 +21,8 @@ from conftest import FIXTURES, ROOT, run_cli, tree
 GUIDES = 400  # enough pages that a build spends a good part of its time writing
 TRIES = 24
 SEED = 20261202
+# About how long each kind of build spends writing its new output folder, for the kills aimed at it.
+WRITING_SECONDS = {"incremental": 0.01, "new base URL": 0.3, "lost state": 1.5}
 
 
 def digests(folder: Path) -> dict[str, str]:
@@ -85,7 +87,13 @@ def test_a_killed_build_leaves_the_old_or_the_new_site(tmp_path, build_cache):
             shutil.rmtree(build_state(out, build_cache), ignore_errors=True)
         left_before = set(leftovers(out))
         process = subprocess.Popen(command(contents[target[0]], out, target[1]), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        time.sleep(rng.uniform(0.3, 1.05) * windows[kind])
+        if attempt % 2:  # an instant anywhere in the build
+            time.sleep(rng.uniform(0.3, 1.05) * windows[kind])
+        else:  # an instant once the new output folder is being written (when the machine is busy,
+            # builds run long and instants drawn over the whole build seldom land there)
+            while set(leftovers(out)) <= left_before and process.poll() is None:
+                time.sleep(0.002)
+            time.sleep(rng.uniform(0, WRITING_SECONDS[kind]))
         process.send_signal(signal.SIGKILL)
         _, err = process.communicate(timeout=300)
         killed_while_writing += bool(set(leftovers(out)) - left_before)
