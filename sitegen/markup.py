@@ -21,7 +21,7 @@ EXTENSIONS = ["tables", "fenced_code", "footnotes", "attr_list", "def_list", "ab
 # The templates draw the table of contents from toc_tokens, so toc does not look for a "[TOC]"
 # marker (a walk over the whole document).
 EXTENSION_CONFIGS = {"toc": {"toc_depth": "2-3", "marker": ""}, "footnotes": {"BACKLINK_TITLE": "Back to reference %d"}}
-# Cached renderings are reused only by the same Python-Markdown and this same module.
+# Cached renderings are reused only by the same Python-Markdown and these same modules.
 RENDER_VERSION = markdown.__version__ + ":" + hashlib.sha256(Path(__file__).read_bytes() + Path(inline.__file__).read_bytes() + Path(rawhtml.__file__).read_bytes()).hexdigest()
 WORDS_PER_MINUTE = 220
 ID_ATTRIBUTE = re.compile(r'\sid="([^"]*)"')
@@ -82,8 +82,8 @@ def plain(name: str) -> str:
 class MarkdownCache:
     """Renderings on disk by content hash, in SHARDS pack files named by the hash's first digit.
 
-    A pack is a run of frames, each a pickled (key, Rendered) with its sha256 (see frame). The build appends each new rendering to
-    its pack as the page comes back from its worker, so a first build creates 16 files rather
+    A pack is a run of frames, each a pickled (key, Rendered) with its sha256 (see frame). The
+    build appends each new rendering to its pack as the page comes back from its worker, so a first build creates 16 files rather
     than one per page (file creation is what a cold build spends most of its system time on),
     and a later build adds one frame per changed page. A pack is read only when a page needs
     one of its renderings. It is rewritten with just the renderings the site still uses once

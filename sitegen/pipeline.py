@@ -388,8 +388,9 @@ def load_pickle(path: Path) -> dict:
     """A cache dict from an earlier build, or {} when there is none or it fails its hash."""
     from .cacheguard import read_sealed
 
+    data = read_sealed(path)
     try:
-        cache = pickle.loads(read_sealed(path) or pickle.dumps({}))
+        cache = pickle.loads(data) if data is not None else {}
         return cache if isinstance(cache, dict) else {}
     except Exception:
         return {}
