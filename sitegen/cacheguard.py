@@ -11,8 +11,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import jinja2
-
 # A damaged entry is removed with remove_tree: a link is removed, never what it points at (the
 # test suite and the benchmark link entries from a shared cache into their own).
 from .output import atomic_write, remove_tree as discard, sha256
@@ -82,21 +80,3 @@ def read_verified(folder: Path, manifest: str, files_dir: str = "") -> dict[str,
         discard(folder)
         return None
     return files
-
-
-# -- Jinja's compiled templates --------------------------------------------------------------
-
-
-class SealedBytecodeCache(jinja2.FileSystemBytecodeCache):
-    """Jinja's bytecode cache with each compiled template sealed: a damaged one is compiled again."""
-
-    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        data = read_sealed(Path(self._get_cache_filename(bucket)))
-        if data is not None:
-            bucket.bytecode_from_string(data)
-
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        try:
-            write_sealed(Path(self._get_cache_filename(bucket)), bucket.bytecode_to_string())
-        except OSError:
-            pass  # a cache: the template is simply compiled again next time

@@ -43,77 +43,80 @@ def read_content(content_dir: Path) -> tuple[dict[Path, bytes], list[Problem]]:
     display_root = display_path(content_dir)
     contents: dict[Path, bytes] = {}
     problems = []
-
-    def refuse(path: Path, reason: str) -> None:
-        rel = path.relative_to(content_dir).as_posix()
-        problems.append(Problem(rel if display_root == "." else f"{display_root}/{rel}", 1, reason))
-
-    for path, reason in links_out:
-        if not hidden(path.relative_to(content_dir).parts):
-            refuse(path, reason)
-    for path in files:
-        parts = path.relative_to(content_dir).parts
-        if hidden(parts):
+    for rel, reason in links_out:
+        if not hidden(rel):
+            problems.append(Problem(rel if display_root == "." else f"{display_root}/{rel}", 1, reason))
+    for rel, path in files:
+        if hidden(rel):
             continue
-        reason = refusal(parts[-1], path.stat().st_size)
+        reason = type_refusal(rel)
         if reason is None:
-            data = path.read_bytes()
-            reason = svg_refusal(data) if path.suffix.lower() == ".svg" else None
+            with open(path, "rb") as fh:
+                reason = size_refusal(rel, os.fstat(fh.fileno()).st_size)
+                data = fh.read() if reason is None else b""
+            if reason is None and rel.lower().endswith(".svg"):
+                reason = svg_refusal(data)
         if reason is not None:
-            refuse(path, reason)
+            problems.append(Problem(rel if display_root == "." else f"{display_root}/{rel}", 1, reason))
         else:
             contents[path] = data
     return contents, problems
 
 
-def hidden(parts: tuple[str, ...]) -> bool:
-    *folders, name = parts
+def hidden(rel: str) -> bool:
+    *folders, name = rel.split("/")
     return any(part.startswith(".") for part in folders) or (name.startswith(".") and not name.endswith(".md"))
 
 
-def content_files(content_dir: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
-    """Every file under content_dir in a stable order, and (path, reason) for every symbolic link
-    that leads outside it. Folders are walked without following links; a link to a file inside
-    the folder is read as that file."""
+def content_files(content_dir: Path) -> tuple[list[tuple[str, Path]], list[tuple[str, str]]]:
+    """(rel path, path) of every file under content_dir in a stable order, and (rel path, reason)
+    for every symbolic link that leads outside it. Folders are walked without following links;
+    a link to a file inside the folder is read as that file."""
     root = content_dir.resolve()
-    files: list[Path] = []
-    refused: list[tuple[Path, str]] = []
-    folders = [content_dir]
+    files: list[tuple[str, Path]] = []
+    refused: list[tuple[str, str]] = []
+    folders = [(str(content_dir), "")]
     while folders:
-        folder = folders.pop()
+        folder, prefix = folders.pop()
         with os.scandir(folder) as entries:
-            for entry in sorted(entries, key=lambda e: e.name):
-                path = Path(entry.path)
+            for entry in entries:
+                rel = prefix + entry.name
                 if entry.is_symlink():
                     try:
-                        target = path.resolve()
+                        target = Path(entry.path).resolve()
                     except (OSError, RuntimeError):  # a loop of links
-                        refused.append((path, "a symbolic link that leads nowhere (a loop); replace it with the file itself"))
+                        refused.append((rel, "a symbolic link that leads nowhere (a loop); replace it with the file itself"))
                         continue
                     if not target.is_relative_to(root):
-                        refused.append((path, f"a symbolic link to {clip(str(target))}, outside the content folder; "
-                                              "copy the file into the content folder instead"))
+                        refused.append((rel, f"a symbolic link to {clip(str(target))}, outside the content folder; "
+                                             "copy the file into the content folder instead"))
                     elif target.is_file():
-                        files.append(path)
+                        files.append((rel, content_dir / rel))
                 elif entry.is_dir():
-                    folders.append(path)
+                    folders.append((entry.path, rel + "/"))
                 elif entry.is_file():
-                    files.append(path)
-    return sorted(files), refused
+                    files.append((rel, content_dir / rel))
+    return sorted(files), sorted(refused)
 
 
-def refusal(rel: str, size: int) -> str | None:
-    """Why a content file may not be used, judged by its name and size, or None."""
-    suffix = Path(rel).suffix.lower()
+def type_refusal(rel: str) -> str | None:
+    """Why a content file may not be used, judged by its name, or None."""
+    name = rel.rsplit("/", 1)[-1]
+    dot = name.rfind(".")
+    suffix = name[dot:].lower() if 0 < dot < len(name) - 1 else ""  # as Path.suffix reads it
     if suffix == ".md":
-        if size > GUIDE_MAX_BYTES:
-            return f"{size:,} bytes; a page may be at most {GUIDE_MAX_BYTES:,} bytes (split it into several guides)"
         return None
     if suffix in ACTIVE_TYPES:
         return f"'{suffix}' files run as pages or scripts in a browser and are never published from the content folder"
     if suffix not in MEDIA_TYPES:
         shown = suffix or "(no suffix)"
         return f"file type '{clip(shown, 20)}' is not published; the content folder holds markdown and {media_list()}"
+    return None
+
+
+def size_refusal(rel: str, size: int) -> str | None:
+    if rel.endswith(".md") and size > GUIDE_MAX_BYTES:
+        return f"{size:,} bytes; a page may be at most {GUIDE_MAX_BYTES:,} bytes (split it into several guides)"
     return None
 
 

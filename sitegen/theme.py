@@ -10,7 +10,7 @@ from pathlib import Path, PurePosixPath
 import jinja2
 from markupsafe import Markup
 
-from sitegen.cacheguard import SealedBytecodeCache
+from sitegen.cacheguard import read_sealed, write_sealed
 from sitegen.quiz import RUNTIME_DIR, STAGING_CACHE
 
 CSP = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; "
@@ -47,6 +47,22 @@ def script_json(data: object) -> Markup:
     """JSON safe inside a <script type="application/json"> data block (no '</script>' breakout)."""
     text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+class SealedBytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Jinja's bytecode cache with each compiled template sealed with its sha256 (cacheguard):
+    a damaged one is compiled again."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        data = read_sealed(Path(self._get_cache_filename(bucket)))
+        if data is not None:
+            bucket.bytecode_from_string(data)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            write_sealed(Path(self._get_cache_filename(bucket)), bucket.bytecode_to_string())
+        except OSError:
+            pass  # a cache: the template is simply compiled again next time
 
 
 class MissingAsset(Exception):
