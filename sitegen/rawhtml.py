@@ -22,6 +22,7 @@ ELEMENTS = frozenset({
     # harmless extras a writer may type
     "details", "summary", "kbd", "samp", "var", "sub", "mark", "small", "b", "i", "u", "s", "del",
     "ins", "q", "cite", "dfn", "time", "span", "figure", "figcaption", "caption", "tfoot", "wbr",
+    "section",  # the data directives' plan examples
 })
 GLOBAL_ATTRIBUTES = frozenset({"id", "class", "title", "lang", "dir"})
 ELEMENT_ATTRIBUTES = {
@@ -40,7 +41,9 @@ ELEMENT_ATTRIBUTES = {
 }
 URL_ATTRIBUTES = frozenset({"href", "src", "cite"})
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
-ARIA = re.compile(r"aria-[a-z]+")
+# aria-* describe an element to assistive technology; data-* carry values for the site's own
+# scripts (the data directives' markets and plans), which read them as text, never as code.
+ARIA_OR_DATA = re.compile(r"(?:aria|data)-[a-z0-9-]+")
 SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*):")
 CSP_REASON = "the site's Content-Security-Policy blocks inline scripts and styles"
 ALLOWLIST_HINT = "see 'Raw HTML' in CONTRIBUTING.md for what a page may hold"
@@ -79,7 +82,7 @@ def url_refusal(value: str) -> str | None:
 
 
 def allowed_attribute(tag: str, name: str) -> bool:
-    return name in GLOBAL_ATTRIBUTES or name in ELEMENT_ATTRIBUTES.get(tag, ()) or bool(ARIA.fullmatch(name))
+    return name in GLOBAL_ATTRIBUTES or name in ELEMENT_ATTRIBUTES.get(tag, ()) or bool(ARIA_OR_DATA.fullmatch(name))
 
 
 class Checker(HTMLParser):

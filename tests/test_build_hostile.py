@@ -103,7 +103,7 @@ HOSTILE_MARKDOWN = {
     "style element": ("<style>body{display:none}</style>", ["raw HTML '<style'", "Content-Security-Policy"]),
     "svg inline": ('<svg onload="alert(1)"></svg>', ["raw HTML '<svg'"]),
     "event handler from attr_list": ("A [link](https://example.org/){: onclick=\"alert(1)\" } here.", ["raw HTML 'onclick='"]),
-    "unknown attribute": ('<p data-x="1">x</p>', ["raw HTML 'data-x='", "<p>"]),
+    "unknown attribute": ('<p hidden="until-found" accesskey="x">x</p>', ["raw HTML 'hidden='", "<p>"]),
 }
 
 
