@@ -12,6 +12,7 @@ import os
 import re
 from pathlib import Path
 
+from .fingerprint import walk
 from .problems import Problem, clip, display_path
 
 # Suffix -> what it is, for messages and CONTRIBUTING.md's list.
@@ -75,27 +76,20 @@ def content_files(content_dir: Path) -> tuple[list[tuple[str, Path]], list[tuple
     root = content_dir.resolve()
     files: list[tuple[str, Path]] = []
     refused: list[tuple[str, str]] = []
-    folders = [(str(content_dir), "")]
-    while folders:
-        folder, prefix = folders.pop()
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                rel = prefix + entry.name
-                if entry.is_symlink():
-                    try:
-                        target = Path(entry.path).resolve()
-                    except (OSError, RuntimeError):  # a loop of links
-                        refused.append((rel, "a symbolic link that leads nowhere (a loop); replace it with the file itself"))
-                        continue
-                    if not target.is_relative_to(root):
-                        refused.append((rel, f"a symbolic link to {clip(str(target))}, outside the content folder; "
-                                             "copy the file into the content folder instead"))
-                    elif target.is_file():
-                        files.append((rel, content_dir / rel))
-                elif entry.is_dir():
-                    folders.append((entry.path, rel + "/"))
-                elif entry.is_file():
-                    files.append((rel, content_dir / rel))
+    for rel, entry in walk(content_dir):
+        if entry.is_symlink():
+            try:
+                target = Path(entry.path).resolve()
+            except (OSError, RuntimeError):  # a loop of links
+                refused.append((rel, "a symbolic link that leads nowhere (a loop); replace it with the file itself"))
+                continue
+            if not target.is_relative_to(root):
+                refused.append((rel, f"a symbolic link to {clip(str(target))}, outside the content folder; "
+                                     "copy the file into the content folder instead"))
+            elif target.is_file():
+                files.append((rel, content_dir / rel))
+        elif entry.is_file():
+            files.append((rel, content_dir / rel))
     return sorted(files), sorted(refused)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 from .options import ROOT, BuildOptions
@@ -15,6 +16,21 @@ def files_under(folder: Path, pattern: str = "*") -> list[Path]:
     if not folder.is_dir():
         return []
     return sorted(p for p in folder.rglob(pattern) if p.is_file() and "__pycache__" not in p.parts)
+
+
+def walk(folder: Path):
+    """(rel path, os.DirEntry) of every entry under folder that is not a folder, depth first:
+    folders are entered, links to folders are not (they come out as entries)."""
+    folders = [(str(folder), "")]
+    while folders:
+        current, prefix = folders.pop()
+        with os.scandir(current) as entries:
+            for entry in entries:
+                rel = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append((entry.path, rel + "/"))
+                else:
+                    yield rel, entry
 
 
 def digest_files(digest, files: list[Path], root: Path) -> None:

@@ -19,6 +19,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .fingerprint import walk
+
 STATE_FILE = "state.pickle"
 STATE_VERSION = 4
 
@@ -63,22 +65,14 @@ def files_match(out_dir: Path, files: dict) -> bool:
     if not files or not out_dir.is_dir():
         return False
     seen = 0
-    folders = [(str(out_dir), "")]
-    while folders:
-        folder, prefix = folders.pop()
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                rel = prefix + entry.name
-                if entry.is_dir(follow_symlinks=False):
-                    folders.append((entry.path, rel + "/"))
-                    continue
-                recorded = files.get(rel)
-                if recorded is None:
-                    return False
-                stat = entry.stat(follow_symlinks=False)
-                if (stat.st_size, stat.st_mtime_ns) != recorded[1:]:
-                    return False
-                seen += 1
+    for rel, entry in walk(out_dir):
+        recorded = files.get(rel)
+        if recorded is None:
+            return False
+        stat = entry.stat(follow_symlinks=False)
+        if (stat.st_size, stat.st_mtime_ns) != recorded[1:]:
+            return False
+        seen += 1
     return seen == len(files)
 
 
