@@ -69,7 +69,7 @@ def headers(base_path: str, html_paths: list[str], runtime_paths: list[str], rev
         "  X-Content-Type-Options: nosniff",
         "  Referrer-Policy: strict-origin-when-cross-origin",
     ]
-    patterns = sorted({html_pattern(path) for path in html_paths} | {"sitemap.xml", "feed.xml", "robots.txt", "sw.js"})
+    patterns = sorted({html_pattern(path) for path in html_paths} | {"sitemap.xml", "feed.xml", "robots.txt", "sw.js", "pagefind/*"})
     for pattern in patterns:
         lines += ["", f"{base_path}{pattern}", f"  Cache-Control: {SHORT}"]
     lines += ["", f"{base_path}assets/*", f"  Cache-Control: {IMMUTABLE}"]

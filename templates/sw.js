@@ -106,6 +106,8 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (!isOurs(url) || url.pathname === CONFIG.basePath + "sw.js") return;
   url.hash = "";
-  const precached = PRECACHED.has(url.href) || url.pathname.startsWith(CONFIG.runtimeDir);
+  // The search index belongs to this build like the runtime: a chunk read once is kept, so
+  // searches that need only chunks already fetched work offline.
+  const precached = PRECACHED.has(url.href) || url.pathname.startsWith(CONFIG.runtimeDir) || url.pathname.startsWith(CONFIG.searchDir);
   event.respondWith(precached && request.mode !== "navigate" ? cacheFirst(request) : networkFirst(request));
 });

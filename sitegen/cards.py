@@ -1,0 +1,129 @@
+"""Social preview cards: a 1200x630 PNG per guide, hub, the home page and the quiz.
+
+A card is drawn from its title, its label (the role, or what the page is) and the brand, with
+Pillow and the Roboto files of the pinned `font-roboto` package, never a system font, so the same
+text gives the same bytes on every machine. Its file name is the hash of everything drawn on it:
+a new title gives a new name, and a card already drawn is taken from the cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+WIDTH, HEIGHT = 1200, 630
+CARDS_DIR = "assets/cards"  # under assets/, so the host caches them like the theme: for a year
+CACHE = "cards"
+# Raised whenever the drawing changes, so old cached cards are not taken for new ones.
+LAYOUT_VERSION = "1"
+CARD_KINDS = ("guide", "hub", "home", "quiz")
+BACKGROUND, INK, ACCENT, MUTED = (11, 93, 75), (255, 255, 255), (95, 211, 179), (214, 236, 229)
+MARGIN = 80
+TITLE_SIZES = (72, 64, 56, 48)  # the largest that fits in TITLE_LINES lines is used
+TITLE_LINES = 4
+
+
+@dataclass(frozen=True)
+class Card:
+    title: str
+    label: str  # the role, or what the page is ("Role hub", "The 30-second quiz")
+    brand: str
+
+    @property
+    def path(self) -> str:
+        return f"{CARDS_DIR}/{self.digest()[:16]}.png"
+
+    def digest(self) -> str:
+        text = "\0".join((LAYOUT_VERSION, font_version(), self.title, self.label, self.brand))
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    @property
+    def alt(self) -> str:
+        return f"{self.title}: {self.label}, {self.brand}"
+
+
+def card_for(kind: str, title: str, role_plural: str | None, brand: str) -> Card | None:
+    """The card a page gets, or None for pages that are not shared (lists, tags, 404, search)."""
+    if kind not in CARD_KINDS:
+        return None
+    label = {
+        "guide": f"Guide for {role_plural}" if role_plural else "Career-income guide",
+        "hub": f"Role hub: {role_plural}" if role_plural else "Role hub",
+        "home": "Career-income guides and a 30-second quiz",
+        "quiz": "The 30-second income quiz",
+    }[kind]
+    return Card(title, label, brand)
+
+
+def font_files() -> tuple[Path, Path]:
+    import font_roboto
+
+    folder = Path(font_roboto.__file__).resolve().parent / "files"
+    return folder / "Roboto-Bold.ttf", folder / "Roboto-Regular.ttf"
+
+
+def font_version() -> str:
+    from importlib.metadata import version
+
+    return f"pillow {version('pillow')}, font-roboto {version('font-roboto')}"
+
+
+def wrap(text: str, font, width: int) -> list[str]:
+    """Greedy word wrap by measured width; a word longer than the line stands alone."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and font.getlength(f"{lines[-1]} {word}") <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines
+
+
+def draw(card: Card) -> bytes:
+    from PIL import Image, ImageDraw, ImageFont
+
+    bold, regular = font_files()
+    image = Image.new("RGB", (WIDTH, HEIGHT), BACKGROUND)
+    pen = ImageDraw.Draw(image)
+    text_width = WIDTH - 2 * MARGIN
+    for size in TITLE_SIZES:
+        title_font = ImageFont.truetype(str(bold), size)
+        lines = wrap(card.title, title_font, text_width)
+        if len(lines) <= TITLE_LINES:
+            break
+    else:
+        lines = lines[:TITLE_LINES]
+        lines[-1] = lines[-1] + "…"
+    label_font = ImageFont.truetype(str(regular), 36)
+    brand_font = ImageFont.truetype(str(bold), 40)
+    pen.rectangle((0, 0, 24, HEIGHT), fill=ACCENT)
+    pen.text((MARGIN, MARGIN), card.label, font=label_font, fill=MUTED)
+    line_height = int(size * 1.18)
+    top = MARGIN + 80
+    for i, line in enumerate(lines):
+        pen.text((MARGIN, top + i * line_height), line, font=title_font, fill=INK)
+    pen.text((MARGIN, HEIGHT - MARGIN - 40), card.brand, font=brand_font, fill=ACCENT)
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=False, compress_level=6)
+    return out.getvalue()
+
+
+def card_files(cards: list[Card], cache_dir: Path) -> dict[str, bytes]:
+    """Every card's bytes by output path, drawn only when the cache does not hold them yet."""
+    from .output import atomic_write
+
+    files: dict[str, bytes] = {}
+    folder = cache_dir / CACHE
+    for card in cards:
+        if card.path in files:
+            continue
+        cached = folder / f"{card.digest()}.png"
+        try:
+            data = cached.read_bytes()
+        except OSError:
+            data = draw(card)
+            atomic_write(cached, data)
+        files[card.path] = data
+    return files
