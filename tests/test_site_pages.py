@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from sitegen.quiz import RUNTIME_DIR, RUNTIME_LOCK
-from sitegen.theme import CSP
+from sitegen.theme import CSP, CSP_WITHOUT_WASM
 
 
 class Elements(HTMLParser):
@@ -107,23 +107,30 @@ def test_seo_tags_and_structured_data(built):
     assert metas["description"] == "The alpha fixture guide, with headings, a table, footnotes and data directives."
     assert metas["og:title"] == "Alpha guide for backend developers"
     assert metas["og:url"] == "https://earnverdict.com/guides/alpha/"
-    assert metas["twitter:card"] == "summary"
+    assert metas["twitter:card"] == "summary_large_image"
+    card = metas["og:image"]
+    assert re.fullmatch(r"https://earnverdict\.com/assets/cards/[0-9a-f]{16}\.png", card)
+    assert metas["twitter:image"] == card and (metas["og:image:width"], metas["og:image:height"]) == ("1200", "630")
+    assert metas["og:image:alt"].startswith("Alpha guide for backend developers")
     assert [l["href"] for l in doc.all("link") if l.get("rel") == "canonical"] == ["https://earnverdict.com/guides/alpha/"]
     ld = [json.loads(text) for attrs, text in doc.scripts if attrs.get("type") == "application/ld+json"]
     assert len(ld) == 1
     types = {item["@type"]: item for item in ld[0]}
     assert types["Article"]["datePublished"] == "2026-03-01" and types["Article"]["dateModified"] == "2026-04-15"
+    assert types["Article"]["image"] == card
     trail = [entry["item"] for entry in types["BreadcrumbList"]["itemListElement"]]
     assert trail == ["https://earnverdict.com/", "https://earnverdict.com/roles/backend-developer/", "https://earnverdict.com/guides/alpha/"]
 
 
-def test_no_inline_script_or_style_and_one_csp_everywhere(built):
+def test_no_inline_script_or_style_and_wasm_only_where_compiled(built):
     headers = (built / "_headers").read_text()
     assert f"Content-Security-Policy: {CSP}" in headers
+    assert "'wasm-unsafe-eval'" in CSP and "wasm" not in CSP_WITHOUT_WASM
     for html_file in built.rglob("*.html"):
         doc = Elements(html_file.read_text())
         csp = [m["content"] for m in doc.all("meta") if m.get("http-equiv") == "Content-Security-Policy"]
-        assert csp == [CSP], html_file
+        compiles_wasm = html_file.parent.name in ("quiz", "search")
+        assert csp == [CSP if compiles_wasm else CSP_WITHOUT_WASM], html_file
         for attrs, text in doc.scripts:
             assert attrs.get("src") or attrs.get("type") == "application/ld+json", (html_file, attrs)
             assert not attrs.get("src") or not text.strip()
