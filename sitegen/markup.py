@@ -29,6 +29,7 @@ WORD = re.compile(r"\w+")
 # Inline scripts, style attributes and event handlers: the site's CSP would block them.
 # Only real tags are looked at: code samples are escaped (&lt;) and never match.
 RAW_UNSAFE = re.compile(r"<script\b|<[a-z][^<>]*?\s(?:style|on[a-z]+)\s*=|<a\s[^<>]*?href=\"\s*javascript:", re.IGNORECASE)
+TABLE = re.compile(r"<table(?=[\s>])")
 ALIGN_STYLE = re.compile(r'style="text-align: (left|right|center);"')
 
 _converter: markdown.Markdown | None = None
@@ -64,6 +65,8 @@ def render_markdown(markdown_text: str) -> Rendered:
     md.reset()
     # Table alignment comes out as style attributes, which the CSP forbids: use classes instead.
     html = ALIGN_STYLE.sub(r'class="align-\1"', md.convert(markdown_text))
+    # A wide table scrolls sideways on a phone: focusable, so the keyboard can scroll it too.
+    html = TABLE.sub('<table tabindex="0"', html)
     toc = tuple(
         (h2["id"], plain(h2["name"]), tuple((h3["id"], plain(h3["name"])) for h3 in h2.get("children", []) if h3["level"] == 3))
         for h2 in md.toc_tokens

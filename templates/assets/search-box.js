@@ -8,6 +8,7 @@
   const form = document.createElement("form");
   form.className = "search-box-form";
   form.setAttribute("role", "search");
+  form.setAttribute("aria-label", "Site search");
   form.action = link.dataset.search;
   form.method = "get";
   const label = document.createElement("label");
