@@ -82,7 +82,7 @@ def test_markdown_links_become_page_urls(built):
 
 def test_markdown_features_render(built):
     html = (built / "guides/alpha/index.html").read_text()
-    assert "<table>" in html and 'class="align-right"' in html
+    assert '<table tabindex="0">' in html and 'class="align-right"' in html
     assert 'class="footnote"' in html
     assert '<h2 id="uplifts">Uplifts</h2>' in html  # attribute list id
     assert "{{&lt; not-expanded-inside-code &gt;}}" in html  # directives are left alone inside code
@@ -228,3 +228,39 @@ def test_sub_path_base_url_prefixes_every_link(subpath_site):
     assert "https://example.org/careers/guides/alpha/" in (out / "sitemap.xml").read_text()
     assert "/careers/assets/*" in (out / "_headers").read_text()
     assert '"basePath": "/careers/"' in (out / "sw.js").read_text()
+
+
+def structured(doc: Elements) -> dict:
+    blocks = [json.loads(text) for attrs, text in doc.scripts if attrs.get("type") == "application/ld+json"]
+    return {item["@type"]: item for block in blocks for item in block}
+
+
+def test_readers_find_the_about_page_and_consistent_names(real_site):
+    # The about page, with the privacy notice, is linked from every page's footer.
+    for html_file in real_site.rglob("*.html"):
+        assert '<a href="/about/">About and privacy</a>' in html_file.read_text(), html_file
+    # A guide calls its hub what the hub calls itself.
+    guide = structured(page(real_site, "guides/best-skills-for-backend-developers/index.html"))
+    hub = structured(page(real_site, "roles/backend-developer/index.html"))
+    assert guide["BreadcrumbList"]["itemListElement"][1]["name"] == hub["BreadcrumbList"]["itemListElement"][-1]["name"] == "Backend developers"
+
+
+def test_the_quiz_is_a_free_web_application_and_404_has_no_breadcrumb(real_site):
+    app = structured(page(real_site, "quiz/index.html"))["WebApplication"]
+    assert app["isAccessibleForFree"] is True and app["offers"]["price"] == "0"
+    assert "offline" in app["browserRequirements"] and app["url"].endswith("/quiz/")
+    assert app["image"].startswith("http://127.0.0.1/assets/cards/") or app["image"].startswith("https://")
+    assert structured(page(real_site, "404.html")) == {}
+
+
+def test_the_search_page_is_not_indexed_by_search_engines(real_site):
+    assert '<meta name="robots" content="noindex">' in (real_site / "search/index.html").read_text()
+    assert "/search/" not in (real_site / "sitemap.xml").read_text()
+    assert (real_site / "pagefind/pagefind.js").is_file()
+    assert not list((real_site / "pagefind").glob("pagefind-ui*"))  # Pagefind's own UI is not shipped
+
+
+def test_tag_page_sections_have_headings(built):
+    html = next(built.glob("tags/*/index.html")).read_text()
+    assert "<section>" not in html
+    assert re.search(r'<section aria-labelledby="([^"]+)">\s*<h2 id="\1">', html)
