@@ -8,6 +8,7 @@ a new title gives a new name, and a card already drawn is taken from the cache.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 from dataclasses import dataclass
@@ -64,6 +65,7 @@ def font_files() -> tuple[Path, Path]:
     return folder / "Roboto-Bold.ttf", folder / "Roboto-Regular.ttf"
 
 
+@functools.cache  # read from installed metadata, some 2 ms a time
 def font_version() -> str:
     from importlib.metadata import version
 

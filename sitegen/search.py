@@ -9,6 +9,7 @@ index is reused and Pagefind does not run at all.
 from __future__ import annotations
 
 import gzip
+import functools
 import hashlib
 import pickle
 import subprocess
@@ -30,6 +31,7 @@ class SearchIndexError(Exception):
     """Pagefind could not index the site; the message says why, in one line."""
 
 
+@functools.cache  # read from installed metadata, some 2 ms a time
 def pagefind_version() -> str:
     from importlib.metadata import version
 
