@@ -16,7 +16,7 @@ from pathlib import Path
 
 WIDTH, HEIGHT = 1200, 630
 CARDS_DIR = "assets/cards"  # under assets/, so the host caches them like the theme: for a year
-CACHE = "cards"
+CACHE = "cards"  # a folder of drawn cards in the output folder's build state
 # Raised whenever the drawing changes, so old cached cards are not taken for new ones.
 LAYOUT_VERSION = "1"
 CARD_KINDS = ("guide", "hub", "home", "quiz")
@@ -112,12 +112,13 @@ def draw(card: Card) -> bytes:
     return out.getvalue()
 
 
-def card_files(cards: list[Card], cache_dir: Path) -> dict[str, bytes]:
-    """Every card's bytes by output path, drawn only when the cache does not hold them yet."""
+def card_files(cards: list[Card], folder: Path) -> dict[str, bytes]:
+    """Every card's bytes by output path, drawn only when folder (the cache) lacks them. Cards
+    no page uses any more leave the cache whenever new ones are drawn."""
     from .output import atomic_write
 
     files: dict[str, bytes] = {}
-    folder = cache_dir / CACHE
+    drew = False
     for card in cards:
         if card.path in files:
             continue
@@ -127,5 +128,10 @@ def card_files(cards: list[Card], cache_dir: Path) -> dict[str, bytes]:
         except OSError:
             data = draw(card)
             atomic_write(cached, data)
+            drew = True
         files[card.path] = data
+    if drew:
+        used = {f"{card.digest()}.png" for card in cards}
+        for stale in [p for p in folder.iterdir() if p.name not in used]:
+            stale.unlink(missing_ok=True)
     return files

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .cards import CACHE as CARDS_CACHE
 from .cards import card_files
 from .context import card_of
 from .fingerprint import input_fingerprint, read_content, settings_fingerprint
@@ -310,7 +311,7 @@ class Site:
         files.update({self.media_paths[rel]: data for rel, data in self.media.items()})
         if with_runtime:  # `check` leaves the index and the cards, and their caches, alone
             files.update(self.search_index(results))
-            files.update(card_files([c for c in (card_of(self, p) for p in self.pages) if c], options.cache_dir))
+            files.update(card_files([c for c in (card_of(self, p) for p in self.pages) if c], options.state_dir / CARDS_CACHE))
         runtime = quiz_runtime(options, self.problems) if with_runtime else {}
         files.update(runtime)
         listed = [p for p in self.pages if p.kind not in ("not-found", "search")]
