@@ -26,6 +26,7 @@ LEVELS = 5  # shades of each colour for antialiased edges: 1 + 3 * 5 = 16 palett
 MARGIN = 80
 TITLE_SIZES = (72, 64, 56, 48)  # the largest that fits in TITLE_LINES lines is used
 TITLE_LINES = 4
+POOL_WORTH_CARDS = 40  # some 0.5 s of drawing: more than a process pool costs to start
 
 
 @dataclass(frozen=True)
@@ -145,21 +146,32 @@ def card_files(cards: list[Card], folder: Path) -> dict[str, bytes]:
     no page uses any more leave the cache whenever new ones are drawn."""
     from .output import atomic_write
 
-    files: dict[str, bytes] = {}
-    drew = False
+    cached: dict[str, bytes] = {}
+    missing: dict[str, Card] = {}
     for card in cards:
-        if card.path in files:
+        if card.path in cached or card.path in missing:
             continue
-        cached = folder / f"{card.digest()}.png"
         try:
-            data = cached.read_bytes()
+            cached[card.path] = (folder / f"{card.digest()}.png").read_bytes()
         except OSError:
-            data = draw(card)
-            atomic_write(cached, data)
-            drew = True
-        files[card.path] = data
-    if drew:
+            missing[card.path] = card
+    for card, data in zip(missing.values(), draw_all(list(missing.values()))):
+        atomic_write(folder / f"{card.digest()}.png", data)
+        cached[card.path] = data
+    if missing:
         used = {f"{card.digest()}.png" for card in cards}
         for stale in [p for p in folder.iterdir() if p.name not in used]:
             stale.unlink(missing_ok=True)
-    return files
+    return {path: cached[path] for path in sorted(cached)}
+
+
+def draw_all(cards: list[Card]) -> list[bytes]:
+    """Draw cards, on every core when there are enough to pay for starting the processes."""
+    import multiprocessing
+    import os
+
+    workers = min(os.cpu_count() or 1, 8)
+    if workers < 2 or len(cards) < POOL_WORTH_CARDS or "fork" not in multiprocessing.get_all_start_methods():
+        return [draw(card) for card in cards]
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        return pool.map(draw, cards, chunksize=16)

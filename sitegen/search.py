@@ -180,7 +180,9 @@ def search_index(digests: dict[str, str], read_page, state_dir: Path | None) -> 
     the last build's when no page changed, else built from read_page(output path) -> HTML.
     state_dir None: no cache."""
     key = index_key(digests)
-    cached = load_cached(state_dir / CACHE) if state_dir is not None else {}
+    from .pipeline import load_pickle
+
+    cached = load_pickle(state_dir / CACHE) if state_dir is not None else {}
     if cached.get("key") == key:
         return cached["files"]
     files = run_pagefind({out: read_page(out) for out in sorted(digests)})
@@ -190,11 +192,3 @@ def search_index(digests: dict[str, str], read_page, state_dir: Path | None) -> 
         atomic_write(state_dir / CACHE, pickle.dumps({"key": key, "files": files}, protocol=pickle.HIGHEST_PROTOCOL))
     return files
 
-
-def load_cached(path: Path) -> dict:
-    try:
-        with open(path, "rb") as fh:
-            cached = pickle.load(fh)
-        return cached if isinstance(cached, dict) else {}
-    except Exception:
-        return {}

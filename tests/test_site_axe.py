@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from tests import quizkit
 
 AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
 QUIZ_ANSWERS = "role=backend-developer&level=mid&market=us&salary=120000&hours_per_week=5&urgency=soon&skills=cloud,sql&promotion_track=true"
@@ -26,22 +25,6 @@ PAGES = {
 READY = {"search results": "#search-results li a", "quiz verdict": "#quiz-app[data-verdict=shown]"}
 
 
-@pytest.fixture(scope="module")
-def server():
-    with quizkit.SiteServer(quizkit.built_site()) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = quizkit.launch_chromium(p)
-        yield chromium
-        chromium.close()
-
-
 def axe_source() -> str:
     if not AXE.is_file():
         raise AssertionError(f"{AXE} not found: `make test` installs axe-core with npm ci (package.json)")
@@ -50,11 +33,11 @@ def axe_source() -> str:
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("name", list(PAGES))
-def test_no_accessibility_violations(browser, server, name, scheme):
-    context = browser.new_context(color_scheme=scheme)
+def test_no_accessibility_violations(chromium, site_server, name, scheme):
+    context = chromium.new_context(color_scheme=scheme)
     try:
         page = context.new_page()
-        page.goto(server.origin + PAGES[name])
+        page.goto(site_server.origin + PAGES[name])
         if name in READY:
             page.wait_for_selector(READY[name], state="attached", timeout=120_000)
         page.wait_for_load_state("load")

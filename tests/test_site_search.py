@@ -10,26 +10,6 @@ import pytest
 from tests import quizkit
 
 DEVOPS_SKILLS = "/guides/best-skills-for-devops-engineers/"
-CSP_PROBE = """
-window.__csp = [];
-document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));
-"""
-
-
-@pytest.fixture(scope="module")
-def server():
-    with quizkit.SiteServer(quizkit.built_site()) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = quizkit.launch_chromium(p)
-        yield chromium
-        chromium.close()
 
 
 class Visit:
@@ -38,7 +18,7 @@ class Visit:
     def __init__(self, browser, server, **options):
         self.server = server
         self.context = browser.new_context(**options)
-        self.context.add_init_script(CSP_PROBE)
+        self.context.add_init_script(quizkit.CSP_PROBE)
         self.requests: list[str] = []
         self.context.on("request", lambda request: self.requests.append(request.url))
         self.page = self.context.new_page()
@@ -60,11 +40,11 @@ class Visit:
 
 
 @pytest.fixture
-def visit(browser, server):
+def visit(chromium, site_server):
     opened = []
 
-    def make(server=server, **options):
-        v = Visit(browser, server, **options)
+    def make(server=site_server, **options):
+        v = Visit(chromium, server, **options)
         opened.append(v)
         return v
 
