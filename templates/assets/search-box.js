@@ -8,10 +8,9 @@
   form.action = link.dataset.search;
   form.setAttribute("role", "search");
   form.setAttribute("aria-label", "Site search");
-  form.innerHTML = '<label class="visually-hidden" for="site-search">Search guides</label>' +
-    '<input type="search" id="site-search" name="q" class="search-box" placeholder="Search guides" autocomplete="off">';
-  // Nothing of the search loads before the reader shows interest; then the page is fetched ahead.
-  form.lastChild.addEventListener("focus", () => {
+  form.innerHTML = '<input type="search" id="site-search" name="q" class="search-box" placeholder="Search guides" aria-label="Search guides" autocomplete="off">';
+  // Nothing of the search loads until the field is focused; then the results page is fetched ahead.
+  form.firstChild.addEventListener("focus", () => {
     const hint = document.createElement("link");
     hint.rel = "prefetch";
     hint.href = form.action;
