@@ -59,6 +59,17 @@ def child(mode: str, content: Path, out: Path) -> dict:
 def cold_build(mode: str, content: Path, out: Path, cache: Path) -> dict:
     shutil.rmtree(out, ignore_errors=True)
     shutil.rmtree(state_dir(out, cache), ignore_errors=True)
+    return timed_build(mode, content, out, cache)
+
+
+def edited_build(mode: str, content: Path, out: Path, cache: Path, run: int) -> dict:
+    """The rebuild `serve` runs after a writer changes a sentence in one guide."""
+    guide = sorted((content / "guides").glob("*.md"))[run]
+    guide.write_text(guide.read_text(encoding="utf-8") + f"\nOne more sentence, edit {run} ({mode}).\n", encoding="utf-8")
+    return timed_build(mode, content, out, cache)
+
+
+def timed_build(mode: str, content: Path, out: Path, cache: Path) -> dict:
     started = time.perf_counter()
     done = subprocess.run([sys.executable, __file__, "--child", mode, str(content), str(out)], capture_output=True,
                           text=True, env={**__import__("os").environ, "EARNVERDICT_CACHE": str(cache)}, cwd=ROOT)
@@ -108,9 +119,11 @@ def main() -> int:
         content = work / "content"
         corpus_mod.write_files(our_content(corpus_mod.make_corpus(args.n)), content)
         runs = {"full": [], "bare": []}
-        for _ in range(args.runs):  # alternated, so a busy moment on the machine hits both
+        edits = {"full": [], "bare": []}
+        for run in range(args.runs):  # alternated, so a busy moment on the machine hits both
             for mode in ("full", "bare"):
                 runs[mode].append(cold_build(mode, content, work / f"out-{mode}", cache))
+                edits[mode].append(edited_build(mode, content, work / f"out-{mode}", cache, run))
         pages = sum(1 for _ in (work / "out-full").rglob("index.html"))
         cards = len(list((work / "out-full" / "assets" / "cards").glob("*.png")))
         index_bytes = sum(p.stat().st_size for p in (work / "out-full" / "pagefind").rglob("*") if p.is_file())
@@ -125,13 +138,19 @@ def main() -> int:
             weights[args.against] = guide_weight(build_revision(args.against, work, cache))
         except (subprocess.CalledProcessError, OSError) as err:
             weights[args.against] = {"error": str(err)}
+        edit_median = {mode: {key: statistics.median(r[key] for r in results) for key in ("process_seconds", "index", "cards")}
+                       for mode, results in edits.items()}
         report = {"n": args.n, "runs": args.runs, "pages": pages, "cards": cards, "index_bytes": index_bytes,
-                  "median": median, "all": runs, "guide_weight": weights}
+                  "median": median, "all": runs, "edit_median": edit_median, "edits": edits, "guide_weight": weights,
+                  "load_average": __import__("os").getloadavg()}
         print(json.dumps(report, indent=1))
         full, bare = median["full"], median["bare"]
         print(f"\ncold N={args.n} build, median of {args.runs}: {full['process_seconds']:.2f} s with the index and "
               f"cards, {bare['process_seconds']:.2f} s without; index {full['index']:.2f} s, cards {full['cards']:.2f} s "
               f"({cards} cards, index {index_bytes / 1e6:.2f} MB)")
+        print(f"rebuild after editing one guide, median of {args.runs}: {edit_median['full']['process_seconds']:.2f} s "
+              f"with the index and cards (index {edit_median['full']['index']:.2f} s, cards {edit_median['full']['cards']:.2f} s), "
+              f"{edit_median['bare']['process_seconds']:.2f} s without")
         here, base = weights["here"], weights.get(args.against, {})
         if "raw" in base:
             print(f"guide page before the search box is touched: {here['raw'] - base['raw']:+d} B raw, "
