@@ -334,7 +334,6 @@ class Site:
                 files["sw.js"] = worker
         return files
 
-
     def search_index(self, results: list[PageResult]) -> dict[str, bytes]:
         """The search index of the indexed pages; a page unchanged since the last build is read
         back from the output folder, which still holds exactly what that build wrote."""
