@@ -5,8 +5,12 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+# The checkers the tests run over the built site (Nu HTML Checker, axe-core), pinned in
+# package-lock.json. vnu-jar's install script would download a Java runtime: the JRE comes
+# from apt (make browser) instead.
+NODE_STAMP := node_modules/.installed
 
-.PHONY: setup browser serve build test bench
+.PHONY: setup browser checkers serve build test bench
 
 setup: $(STAMP)
 
@@ -14,6 +18,12 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[test]"
+	touch $@
+
+checkers: $(NODE_STAMP)
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
 # Debian's Chromium for the browser tests (root on these machines; sudo elsewhere).
@@ -31,7 +41,7 @@ build: setup
 serve: setup
 	$(PY) build.py serve
 
-test: setup browser
+test: setup browser checkers
 	$(PY) -m pytest
 
 bench: setup

@@ -113,7 +113,15 @@ def run_build(options: BuildOptions) -> int:
         print(f"{display_path(options.out_dir)}: up to date ({report.pages} pages, {seconds:.2f}s)")
     else:
         print(f"built {report.pages} pages into {display_path(options.out_dir)} ({report.rendered} rendered, {report.written} files written, {seconds:.2f}s)")
+    if options.base_path != "/":
+        print(subpath_note(display_path(options.out_dir), options.base_path))
     return EXIT_OK
+
+
+def subpath_note(out: str, base_path: str) -> str:
+    """Hosts read _headers and robots.txt only at the root of what they publish."""
+    return (f"note: the site lives under {base_path}: publish {out}/ as {base_path} and move {out}/_headers and "
+            f"{out}/robots.txt to the host's root (their rules already name {base_path})")
 
 
 def run_check(options: BuildOptions) -> int:

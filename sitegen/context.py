@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 
+from .cards import HEIGHT, WIDTH, card_for
 from .content import tag_slug
 from .options import SITE_TITLE
 
@@ -42,12 +43,22 @@ def make_summary(site, guide) -> dict:
     }
 
 
+def card_of(site, page):
+    """The page's social card (cards.Card), or None for pages that get none."""
+    return card_for(page.kind, page.title, site.role_plurals.get(page.role), SITE_TITLE)
+
+
+def hub_title(site, role: str) -> str:
+    """What a role's hub calls itself, so a guide's breadcrumb names it the same way."""
+    return site.hub_titles.get(role) or f"{site.role_names[role]} guides"
+
+
 def crumbs(site, page) -> list[dict]:
     base = site.options.base_path
     trail = [{"name": "Home", "url": base}]
     if page.kind == "guide":
         if page.role:
-            trail.append({"name": f"{site.role_names[page.role]} guides", "url": f"{base}roles/{page.role}/"})
+            trail.append({"name": hub_title(site, page.role), "url": f"{base}roles/{page.role}/"})
         else:
             trail.append({"name": "Guides", "url": f"{base}guides/"})
     elif page.kind == "tag":
@@ -57,7 +68,7 @@ def crumbs(site, page) -> list[dict]:
     return trail
 
 
-def structured_data(site, page, trail: list[dict]) -> list[dict]:
+def structured_data(site, page, trail: list[dict], image: str | None = None) -> list[dict]:
     base_url = site.options.base_url
     origin = base_url[: len(base_url) - len(site.options.base_path)]  # https://example.org
     organization = {"@type": "Organization", "name": SITE_TITLE, "url": base_url}
@@ -70,10 +81,21 @@ def structured_data(site, page, trail: list[dict]) -> list[dict]:
             "dateModified": (page.updated or page.date).isoformat(),
             "mainEntityOfPage": base_url + page.path, "inLanguage": "en",
             "author": organization, "publisher": organization,
+            **({"image": image} if image else {}),
         })
     elif page.kind == "home":
         data.append({"@context": "https://schema.org", "@type": "WebSite", "name": SITE_TITLE, "url": base_url, "inLanguage": "en"})
-    if len(trail) > 1:
+    elif page.kind == "quiz":
+        data.append({
+            "@context": "https://schema.org", "@type": "WebApplication",
+            "name": f"{SITE_TITLE} income quiz", "description": page.description, "url": base_url + page.path,
+            "applicationCategory": "FinanceApplication", "operatingSystem": "Any",
+            "browserRequirements": "Runs in the browser (JavaScript, WebAssembly); answers never leave it; works offline after the first visit",
+            "isAccessibleForFree": True, "inLanguage": "en",
+            "offers": {"@type": "Offer", "price": "0", "priceCurrency": "USD"},
+            **({"image": image} if image else {}),
+        })
+    if len(trail) > 1 and page.kind != "not-found":
         data.append({
             "@context": "https://schema.org", "@type": "BreadcrumbList",
             "itemListElement": [
@@ -87,6 +109,8 @@ def structured_data(site, page, trail: list[dict]) -> list[dict]:
 def page_context(site, page, body: str, toc: tuple, minutes: int) -> dict:
     base = site.options.base_path
     trail = crumbs(site, page)
+    card = card_of(site, page)
+    image = {"url": site.options.base_url + card.path, "alt": card.alt, "width": WIDTH, "height": HEIGHT} if card else None
     info = {
         "kind": page.kind,
         "draft": page.draft,
@@ -97,7 +121,9 @@ def page_context(site, page, body: str, toc: tuple, minutes: int) -> dict:
         "body": body,
         "toc": [{"id": i, "title": t, "children": [{"id": ci, "title": ct} for ci, ct in kids]} for i, t, kids in toc],
         "breadcrumbs": trail,
-        "jsonld": structured_data(site, page, trail),
+        "jsonld": structured_data(site, page, trail, image and image["url"]),
+        "image": image,
+        "about_url": site.about_url,
         "quiz_url": f"{base}quiz/" + (f"#role={page.role}" if page.role else ""),
         "role": {"slug": page.role, "name": site.role_names[page.role], "plural": site.role_plurals[page.role],
                  "url": f"{base}roles/{page.role}/"} if page.role else None,
@@ -120,3 +146,4 @@ def page_context(site, page, body: str, toc: tuple, minutes: int) -> dict:
         info["latest"] = [summary(site, g) for g in page.extra.get("latest", [])]
         info["hubs"] = [{"title": h.title, "url": base + h.path, "description": h.description} for h in page.extra.get("hubs", [])]
     return {"page": info}
+

@@ -199,7 +199,9 @@ def plan_example(catalog, role: str, level: str, market: str, hours_per_week: st
     currency = result["currency"]
     names = {path["path"]: path["name"] for path in result["paths"]}
     answers_attr = html.escape(json.dumps(answers, separators=(",", ":")), quote=True)
-    lines = [f'<section class="plan-example" data-plan-example data-answers="{answers_attr}">',
+    # A div, not a section: the example has no heading of its own, and a section without one is
+    # what the Nu HTML Checker warns about.
+    lines = [f'<div class="plan-example" data-plan-example data-answers="{answers_attr}">',
              f'<p class="plan-example-situation">{html.escape(situation_line(catalog, result))}</p>']
     if result["plan"]:
         lines.append('<ol class="plan-example-steps">')
@@ -226,7 +228,7 @@ def plan_example(catalog, role: str, level: str, market: str, hours_per_week: st
         lines.append('<p class="plan-example-tipping">No change to one answer within reach changes the first step.</p>')
     lines.append(f'<p class="plan-example-link"><a href="/quiz/#{html.escape(quiz_fragment(answers), quote=True)}">'
                  "Open the quiz with these answers</a></p>")
-    lines.append("</section>")
+    lines.append("</div>")
     return "\n" + "\n".join(lines) + "\n"
 
 

@@ -79,7 +79,7 @@ def headers(base_path: str, html_paths: list[str], runtime_paths: list[str], rev
         "  Referrer-Policy: strict-origin-when-cross-origin",
     ]
     rules: dict[str, list[str]] = {}
-    for pattern in sorted({html_pattern(path) for path in html_paths} | {"sitemap.xml", "feed.xml", "robots.txt", "sw.js"}):
+    for pattern in sorted({html_pattern(path) for path in html_paths} | {"sitemap.xml", "feed.xml", "robots.txt", "sw.js", "pagefind/*"}):
         rules[pattern] = [f"Cache-Control: {SHORT}"]
     rules["feed.xml"].append(f"Content-Type: {FEED_TYPE}")
     rules["assets/*"] = [f"Cache-Control: {IMMUTABLE}"]

@@ -27,6 +27,7 @@ WORDS_PER_MINUTE = 220
 ID_ATTRIBUTE = re.compile(r'\sid="([^"]*)"')
 TAG = re.compile(r"<[^>]+>")
 WORD = re.compile(r"\w+")
+TABLE = re.compile(r"<table(?=[\s>])")
 ALIGN_STYLE = re.compile(r'style="text-align: (left|right|center);"')
 
 _converter: markdown.Markdown | None = None
@@ -62,6 +63,8 @@ def render_markdown(markdown_text: str) -> Rendered:
     md.reset()
     # Table alignment comes out as style attributes, which the CSP forbids: use classes instead.
     html = ALIGN_STYLE.sub(r'class="align-\1"', md.convert(markdown_text))
+    # A wide table scrolls sideways on a phone: focusable, so the keyboard can scroll it too.
+    html = TABLE.sub('<table tabindex="0"', html)
     toc = tuple(
         (h2["id"], plain(h2["name"]), tuple((h3["id"], plain(h3["name"])) for h3 in h2.get("children", []) if h3["level"] == 3))
         for h2 in md.toc_tokens

@@ -19,12 +19,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .cards import CACHE as CARDS_CACHE
+from .cards import card_files
 from .contentpolicy import read_content
+from .context import card_of
 from .fingerprint import input_fingerprint, settings_fingerprint
 from .options import SITE_TITLE, BuildOptions
 from .output import Staging, State, load_state, output_matches, prune_stale, save_state, sha256, write_changed
 from .plan import Page, check_related, generated_pages, newest_first, page_for, related_guides
 from .problems import ContentErrors, Problem, clip, display_path
+from .search import INDEXED_KINDS
 
 if TYPE_CHECKING:
     from .content import Source
@@ -98,6 +102,9 @@ class Site:
         self.summaries: dict = {}  # guide path -> how it appears in lists (see context.summary)
         self.previous: dict = {}
         self.settings = ""
+        self.hub_titles: dict[str, str] = {}  # role slug -> its hub's title, for guides' breadcrumbs
+        self.about_url = ""  # the about page (with the privacy notice), linked from every footer
+        self.indexed: dict[str, bytes | None] = {}  # search-indexed page -> its bytes if rendered
 
     # -- gather ---------------------------------------------------------------------------
 
@@ -149,6 +156,8 @@ class Site:
         check_related(self, guide_slugs)
         self.pages += generated_pages(self)
         self.pages.sort(key=lambda p: p.path)
+        self.hub_titles = {p.role: p.title for p in self.pages if p.kind == "hub"}
+        self.about_url = next((self.options.base_path + p.path for p in self.pages if p.path == "about/"), "")
         for page in self.pages:
             if page.kind == "guide":
                 page.extra["related_pages"] = related_guides(self, page, guide_slugs)
@@ -202,6 +211,7 @@ class Site:
             if previous is None or previous.md_key != page.markdown_key:
                 templates += 1
                 unrendered += page.source is not None and not self.md_cache.has(page.markdown_key)
+        self.indexed = {p.out: None for p in self.pages if p.kind in INDEXED_KINDS}
         _SITE = self
         workers = min(os.cpu_count() or 1, 8)
         results = []
@@ -218,6 +228,8 @@ class Site:
     def take(self, result: PageResult, sink) -> PageResult:
         """Keep a page's problems, cache its fresh rendering, hand its bytes to the sink."""
         self.problems += result.problems
+        if result.data and result.out in self.indexed:
+            self.indexed[result.out] = result.data
         if result.rendered is not None:
             if self.write:
                 self.md_cache.put(result.record.md_key, result.rendered)
@@ -298,9 +310,12 @@ class Site:
         options = self.options
         files: dict[str, bytes] = {a.path: a.data for a in self.assets.values()}
         files.update({self.media_paths[rel]: data for rel, data in self.media.items()})
+        if with_runtime:  # `check` leaves the index and the cards, and their caches, alone
+            files.update(self.search_index(results))
+            files.update(card_files([c for c in (card_of(self, p) for p in self.pages) if c], options.state_dir / CARDS_CACHE))
         runtime = quiz_runtime(options, self.problems) if with_runtime else {}
         files.update(runtime)
-        listed = [p for p in self.pages if p.kind != "not-found"]
+        listed = [p for p in self.pages if p.kind not in ("not-found", "search")]
         files["sitemap.xml"] = feeds.sitemap(options.base_url, [(p.path, iso(p.last_modified)) for p in listed])
         guides = sorted((p for p in self.pages if p.kind == "guide"), key=newest_first)
         feed_items = [{"path": g.path, "title": g.title, "description": g.description, "date": iso(g.date), "updated": iso(g.updated)} for g in guides]
@@ -320,6 +335,22 @@ class Site:
             if worker is not None:
                 files["sw.js"] = worker
         return files
+
+    def search_index(self, results: list[PageResult]) -> dict[str, bytes]:
+        """The search index of the indexed pages; a page unchanged since the last build is read
+        back from the output folder, which still holds exactly what that build wrote."""
+        from .search import SearchIndexError, search_index
+
+        digests = {r.out: r.digest for r in results if r.out in self.indexed}
+
+        def read_page(out: str) -> bytes:
+            return self.indexed[out] or (self.options.out_dir / out).read_bytes()
+
+        try:
+            return search_index(digests, read_page, self.options.state_dir)
+        except SearchIndexError as err:
+            self.problems.append(Problem(display_path(Path(__file__).with_name("search.py")), 1, str(err)))
+            return {}
 
 
 _SITE: Site | None = None

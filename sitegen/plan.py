@@ -20,14 +20,14 @@ if TYPE_CHECKING:
 RELATED_MAX = 5
 RELATED_POOL = 20  # newest guides considered per role and per tag: keeps large sites linear
 HOME_LATEST = 8
-RESERVED = {"guides", "roles", "tags", "quiz", "assets", "pyodide", "404", "index"}
+RESERVED = {"guides", "roles", "tags", "quiz", "assets", "pyodide", "404", "index", "search", "pagefind"}
 
 
 @dataclass
 class Page:
     """One output page: where it goes, which template draws it, and what it says."""
 
-    kind: str  # guide, hub, page, home, guides, tag, quiz, not-found
+    kind: str  # guide, hub, page, home, guides, tag, quiz, search, not-found
     path: str  # site path: '' (home), 'guides/x/', '404.html'
     template: str
     title: str
@@ -159,6 +159,8 @@ def generated_pages(site: Site) -> list[Page]:
     pages.append(Page(kind="quiz", path="quiz/", template="quiz.html", title="What's your best path?",
                       description="Upgrade a skill, switch jobs or start a side hustle? Eight questions, 30 seconds, "
                                   "no signup: the verdict is worked out in your browser."))
+    pages.append(Page(kind="search", path="search/", template="search.html", title="Search the guides",
+                      description="Search every EarnVerdict guide, role hub and page, and narrow the results to one role."))
     pages.append(Page(kind="not-found", path="404.html", template="404.html", title="Page not found",
                       description="This page does not exist. Try the guides or the 30-second quiz."))
     home = next((p for p in site.pages if p.kind == "home"), None)

@@ -316,6 +316,7 @@ def service_worker(base_path: str, build_id: str, precache: list[str], root: Pat
         "precache": urls,
         "runtime": runtime,
         "runtimeDir": f"{base}{RUNTIME_DIR}/",
+        "searchDir": f"{base}pagefind/",  # search.SEARCH_DIR: index chunks, kept once fetched
         "stagingCache": STAGING_CACHE,
     }
     template = SW_TEMPLATE.read_text(encoding="utf-8")

@@ -30,6 +30,7 @@ ELEMENT_ATTRIBUTES = {
     "img": frozenset({"src", "alt", "width", "height", "loading", "decoding"}),
     "ol": frozenset({"start", "reversed", "type"}),
     "li": frozenset({"value"}),
+    "table": frozenset({"tabindex"}),  # added by the build so a wide table scrolls by keyboard
     "th": frozenset({"colspan", "rowspan", "scope"}),
     "td": frozenset({"colspan", "rowspan"}),
     "blockquote": frozenset({"cite"}),

@@ -15,6 +15,10 @@ from sitegen.quiz import RUNTIME_DIR, STAGING_CACHE
 
 CSP = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; "
        "connect-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'")
+# Only pages that compile WebAssembly (the quiz's Pyodide, search's Pagefind) allow it in their own
+# policy; the one in _headers, which also covers the workers, is the site-wide ceiling.
+WASM_PAGES = ("quiz", "search")
+CSP_WITHOUT_WASM = CSP.replace(" 'wasm-unsafe-eval'", "")
 
 
 @dataclass(frozen=True)
@@ -91,7 +95,8 @@ def environment(templates_dir: Path, cache_dir: Path | None, site: dict, assets:
         return base_path + assets[name].path
 
     catalog_data = catalog_lists(catalog)
-    env.globals.update(site=site, url=url, asset=asset, catalog=catalog, csp=CSP, runtime_dir=RUNTIME_DIR, staging_cache=STAGING_CACHE,
+    env.globals.update(site=site, url=url, asset=asset, catalog=catalog, csp=CSP, csp_without_wasm=CSP_WITHOUT_WASM, wasm_pages=WASM_PAGES,
+                       runtime_dir=RUNTIME_DIR, staging_cache=STAGING_CACHE,
                        catalog_data=catalog_data, catalog_json=script_json(catalog_data), to_script_json=script_json)
     return env
 

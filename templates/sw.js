@@ -77,9 +77,9 @@ function isOurs(url) {
   return url.origin === self.location.origin && url.pathname.startsWith(CONFIG.basePath);
 }
 
-async function cacheFirst(request) {
+async function cacheFirst(request, options) {
   const cache = await caches.open(CONFIG.cacheName);
-  const hit = await cache.match(request);
+  const hit = await cache.match(request, options);
   if (hit) return hit;
   const response = await fetch(request);
   if (response.ok && response.type === "basic") cache.put(request, response.clone());
@@ -106,6 +106,10 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (!isOurs(url) || url.pathname === CONFIG.basePath + "sw.js") return;
   url.hash = "";
-  const precached = PRECACHED.has(url.href) || url.pathname.startsWith(CONFIG.runtimeDir);
-  event.respondWith(precached && request.mode !== "navigate" ? cacheFirst(request) : networkFirst(request));
+  // The search index belongs to this build like the runtime: a chunk read once is kept, so
+  // searches that need only chunks already fetched work offline. Pagefind asks for its entry
+  // file with a timestamp against stale HTTP caches, which this build's cache cannot be.
+  const search = url.pathname.startsWith(CONFIG.searchDir);
+  const precached = PRECACHED.has(url.href) || url.pathname.startsWith(CONFIG.runtimeDir) || search;
+  event.respondWith(precached && request.mode !== "navigate" ? cacheFirst(request, { ignoreSearch: search }) : networkFirst(request));
 });

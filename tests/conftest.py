@@ -105,3 +105,24 @@ def real_site(tmp_path_factory, build_cache) -> Path:
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     return out
+
+
+@pytest.fixture(scope="module")
+def site_server():
+    """The real site, built once per session, served as its host serves it."""
+    from tests import quizkit
+
+    with quizkit.SiteServer(quizkit.built_site()) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    from tests import quizkit
+
+    with sync_playwright() as p:
+        browser = quizkit.launch_chromium(p)
+        yield browser
+        browser.close()

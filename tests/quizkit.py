@@ -46,6 +46,12 @@ def build_site(out: Path, base_url: str = "http://127.0.0.1/") -> Path:
 
 # --- Chromium ----------------------------------------------------------------------------
 
+# Runs before a page's own scripts: records every CSP violation the document reports.
+CSP_PROBE = """
+window.__csp = [];
+document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));
+"""
+
 
 def launch_chromium(playwright):
     if not CHROMIUM.exists():

@@ -25,6 +25,14 @@ def test_build_writes_the_site(content, tmp_path):
     assert result.stderr == ""
     assert "built" in result.stdout
     assert 'href="https://example.org/careers/guides/alpha/"' in (out / "guides/alpha/index.html").read_text()
+    # Hosts read _headers and robots.txt at their root only: the build says where they go.
+    assert "move" in result.stdout and "_headers" in result.stdout and "robots.txt" in result.stdout and "/careers/" in result.stdout
+    assert (out / "_headers").read_text().startswith("/careers/*")
+
+
+def test_a_root_build_says_nothing_about_moving_files(content, tmp_path):
+    result = run_subprocess("build", "--content", content, "--out", tmp_path / "out")
+    assert result.returncode == 0 and "_headers" not in result.stdout
 
 
 def test_bad_content_exits_1_with_one_line_per_problem(content, tmp_path):
@@ -56,9 +64,11 @@ def test_a_rebuild_in_a_new_process_rewrites_only_what_changed(content, tmp_path
     assert result.returncode == 0, result.stderr
     after = tree(out)
     changed = sorted(path for path in after if before.get(path) != after[path])
-    # the page itself, and the service worker whose cache is named after the build
-    assert changed == ["guides/beta/index.html", "sw.js"]
-    assert "(1 rendered, 2 files written" in result.stdout  # the other pages were not even rendered
+    # the page itself, the search index that covers its words, and the service worker whose
+    # cache is named after the build
+    assert [path for path in changed if not path.startswith("pagefind/")] == ["guides/beta/index.html", "sw.js"]
+    assert "pagefind/pagefind-entry.json" in changed
+    assert "(1 rendered, " in result.stdout  # the other pages were not even rendered
 
 
 @pytest.mark.parametrize("args, words", [

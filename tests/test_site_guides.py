@@ -109,13 +109,13 @@ def decode_fragment(fragment: str) -> dict:
 
 
 def examples(site: Path) -> list[tuple[str, Node]]:
-    return [(path.stem, section) for path in GUIDES for section in article(site, path.stem).find("section", data_plan_example=True)]
+    return [(path.stem, section) for path in GUIDES for section in article(site, path.stem).find("div", data_plan_example=True)]
 
 
 def test_every_plan_example_is_the_engine_verdict_for_its_answers(real_site):
     found = examples(real_site) + [("how-the-verdict-works", s) for s in
                                    Tree((real_site / "how-the-verdict-works/index.html").read_text(encoding="utf-8")).root
-                                   .find("section", data_plan_example=True)]
+                                   .find("div", data_plan_example=True)]
     assert found
     verdicts = {}
     for slug, section in found:

@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from sitegen.quiz import RUNTIME_DIR, RUNTIME_LOCK
-from sitegen.theme import CSP
+from sitegen.theme import CSP, CSP_WITHOUT_WASM
 
 
 class Elements(HTMLParser):
@@ -82,7 +82,7 @@ def test_markdown_links_become_page_urls(built):
 
 def test_markdown_features_render(built):
     html = (built / "guides/alpha/index.html").read_text()
-    assert "<table>" in html and 'class="align-right"' in html
+    assert '<table tabindex="0">' in html and 'class="align-right"' in html
     assert 'class="footnote"' in html
     assert '<h2 id="uplifts">Uplifts</h2>' in html  # attribute list id
     assert "{{&lt; not-expanded-inside-code &gt;}}" in html  # directives are left alone inside code
@@ -107,23 +107,30 @@ def test_seo_tags_and_structured_data(built):
     assert metas["description"] == "The alpha fixture guide, with headings, a table, footnotes and data directives."
     assert metas["og:title"] == "Alpha guide for backend developers"
     assert metas["og:url"] == "https://earnverdict.com/guides/alpha/"
-    assert metas["twitter:card"] == "summary"
+    assert metas["twitter:card"] == "summary_large_image"
+    card = metas["og:image"]
+    assert re.fullmatch(r"https://earnverdict\.com/assets/cards/[0-9a-f]{16}\.png", card)
+    assert (metas["og:image:width"], metas["og:image:height"]) == ("1200", "630")
+    assert metas["og:image:alt"].startswith("Alpha guide for backend developers")
     assert [l["href"] for l in doc.all("link") if l.get("rel") == "canonical"] == ["https://earnverdict.com/guides/alpha/"]
     ld = [json.loads(text) for attrs, text in doc.scripts if attrs.get("type") == "application/ld+json"]
     assert len(ld) == 1
     types = {item["@type"]: item for item in ld[0]}
     assert types["Article"]["datePublished"] == "2026-03-01" and types["Article"]["dateModified"] == "2026-04-15"
+    assert types["Article"]["image"] == card
     trail = [entry["item"] for entry in types["BreadcrumbList"]["itemListElement"]]
     assert trail == ["https://earnverdict.com/", "https://earnverdict.com/roles/backend-developer/", "https://earnverdict.com/guides/alpha/"]
 
 
-def test_no_inline_script_or_style_and_one_csp_everywhere(built):
+def test_no_inline_script_or_style_and_wasm_only_where_compiled(built):
     headers = (built / "_headers").read_text()
     assert f"Content-Security-Policy: {CSP}" in headers
+    assert "'wasm-unsafe-eval'" in CSP and "wasm" not in CSP_WITHOUT_WASM
     for html_file in built.rglob("*.html"):
         doc = Elements(html_file.read_text())
         csp = [m["content"] for m in doc.all("meta") if m.get("http-equiv") == "Content-Security-Policy"]
-        assert csp == [CSP], html_file
+        compiles_wasm = html_file.parent.name in ("quiz", "search")
+        assert csp == [CSP if compiles_wasm else CSP_WITHOUT_WASM], html_file
         for attrs, text in doc.scripts:
             assert attrs.get("src") or attrs.get("type") == "application/ld+json", (html_file, attrs)
             assert not attrs.get("src") or not text.strip()
@@ -221,3 +228,39 @@ def test_sub_path_base_url_prefixes_every_link(subpath_site):
     assert "https://example.org/careers/guides/alpha/" in (out / "sitemap.xml").read_text()
     assert "/careers/assets/*" in (out / "_headers").read_text()
     assert '"basePath": "/careers/"' in (out / "sw.js").read_text()
+
+
+def structured(doc: Elements) -> dict:
+    blocks = [json.loads(text) for attrs, text in doc.scripts if attrs.get("type") == "application/ld+json"]
+    return {item["@type"]: item for block in blocks for item in block}
+
+
+def test_readers_find_the_about_page_and_consistent_names(real_site):
+    # The about page, with the privacy notice, is linked from every page's footer.
+    for html_file in real_site.rglob("*.html"):
+        assert '<a href="/about/">About and privacy</a>' in html_file.read_text(), html_file
+    # A guide calls its hub what the hub calls itself.
+    guide = structured(page(real_site, "guides/best-skills-for-backend-developers/index.html"))
+    hub = structured(page(real_site, "roles/backend-developer/index.html"))
+    assert guide["BreadcrumbList"]["itemListElement"][1]["name"] == hub["BreadcrumbList"]["itemListElement"][-1]["name"] == "Backend developers"
+
+
+def test_the_quiz_is_a_free_web_application_and_404_has_no_breadcrumb(real_site):
+    app = structured(page(real_site, "quiz/index.html"))["WebApplication"]
+    assert app["isAccessibleForFree"] is True and app["offers"]["price"] == "0"
+    assert "offline" in app["browserRequirements"] and app["url"].endswith("/quiz/")
+    assert app["image"].startswith("http://127.0.0.1/assets/cards/") or app["image"].startswith("https://")
+    assert structured(page(real_site, "404.html")) == {}
+
+
+def test_the_search_page_is_not_indexed_by_search_engines(real_site):
+    assert '<meta name="robots" content="noindex">' in (real_site / "search/index.html").read_text()
+    assert "/search/" not in (real_site / "sitemap.xml").read_text()
+    assert (real_site / "pagefind/pagefind.js").is_file()
+    assert not list((real_site / "pagefind").glob("pagefind-ui*"))  # Pagefind's own UI is not shipped
+
+
+def test_tag_page_sections_have_headings(built):
+    html = next(built.glob("tags/*/index.html")).read_text()
+    assert "<section>" not in html
+    assert re.search(r'<section aria-labelledby="([^"]+)">\s*<h2 id="\1">', html)
