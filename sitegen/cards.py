@@ -144,19 +144,20 @@ def palette() -> list[int]:
 def card_files(cards: list[Card], folder: Path) -> dict[str, bytes]:
     """Every card's bytes by output path, drawn only when folder (the cache) lacks them. Cards
     no page uses any more leave the cache whenever new ones are drawn."""
-    from .output import atomic_write
+    from .cacheguard import read_sealed, write_sealed
 
     cached: dict[str, bytes] = {}
     missing: dict[str, Card] = {}
     for card in cards:
         if card.path in cached or card.path in missing:
             continue
-        try:
-            cached[card.path] = (folder / f"{card.digest()}.png").read_bytes()
-        except OSError:
+        data = read_sealed(folder / f"{card.digest()}.png")  # None when absent or damaged
+        if data is None:
             missing[card.path] = card
+        else:
+            cached[card.path] = data
     for card, data in zip(missing.values(), draw_all(list(missing.values()))):
-        atomic_write(folder / f"{card.digest()}.png", data)
+        write_sealed(folder / f"{card.digest()}.png", data)
         cached[card.path] = data
     if missing:
         used = {f"{card.digest()}.png" for card in cards}

@@ -187,8 +187,8 @@ def search_index(digests: dict[str, str], read_page, state_dir: Path | None) -> 
         return cached["files"]
     files = run_pagefind({out: read_page(out) for out in sorted(digests)})
     if state_dir is not None:
-        from .output import atomic_write
+        from .cacheguard import write_sealed
 
-        atomic_write(state_dir / CACHE, pickle.dumps({"key": key, "files": files}, protocol=pickle.HIGHEST_PROTOCOL))
+        write_sealed(state_dir / CACHE, pickle.dumps({"key": key, "files": files}, protocol=pickle.HIGHEST_PROTOCOL))
     return files
 
