@@ -51,7 +51,7 @@ TARGET_INTERACTIVE_MS = 200
 TARGET_READY_RATIO = 1.15
 TARGET_VERDICT_MS = 50
 TARGET_QUIZ_KB = 60
-TARGET_ENGINE_MS = 5
+TARGET_ENGINE_MS = 10  # a planning verdict with its ranges and tipping points
 
 
 # --- our build -----------------------------------------------------------------------------

@@ -81,9 +81,11 @@ def choose_skill(p, s: Situation) -> str | None:
     return max(scored)[2]
 
 
-def choose(p, s: Situation, skill: str | None) -> Choice:
+def choose(p, s: Situation, skill: str | None, f: Figures | None = None) -> Choice:
+    """The best plan for a situation; f, when given, are its figures (they do not depend on the
+    spare hours or the urgency, so a search over those can read them once)."""
     ranking_month = int(p(f"verdict.ranking_month.{s.urgency}"))
-    f = figures(p, s, skill)
+    f = f or figures(p, s, skill)
     candidates = []
     for recipe in recipes(s.hours_per_week, skill is not None):
         table = timetable(recipe, f, s.hours_per_week)

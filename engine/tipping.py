@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from .figures import Figures, figures
 from .money import significant
 from .params import central_values
 from .planner import choose, choose_skill, first_path
@@ -21,13 +22,15 @@ SALARY_STEPS = (0.1, 0.3, 0.6)
 NARROWING = 2
 
 
-def first_step(s: Situation, skill: str | None = None, keep_skill: bool = False) -> tuple[str, str | None]:
+def first_step(s: Situation, skill: str | None = None, keep_skill: bool = False,
+               f: Figures | None = None) -> tuple[str, str | None]:
     """The first step of the plan chosen for these answers, and the skill it would learn;
-    with keep_skill, for the given skill rather than the one these answers would choose."""
+    with keep_skill, for the given skill rather than the one these answers would choose (and
+    f, its figures, when the answers changed only in hours or urgency)."""
     scratch = central_values().__getitem__  # keeps probes out of the verdict's assumptions
     if not keep_skill:
         skill = choose_skill(scratch, s)
-    return first_path(choose(scratch, s, skill)), skill
+    return first_path(choose(scratch, s, skill, f if keep_skill else None)), skill
 
 
 def narrow(probe, same, tipped, current: str, snap):
@@ -44,10 +47,10 @@ def narrow(probe, same, tipped, current: str, snap):
 
 
 def numeric_tips(s: Situation, skill: str | None, field: str, base: float, ladders, current: str,
-                 snap, skill_moves: bool) -> list[tuple]:
+                 snap, skill_moves: bool, f: Figures | None = None) -> list[tuple]:
     """For each direction, the nearest value on the ladder (narrowed) that changes the first step."""
     def quick(value):
-        return first_step(replace(s, **{field: value}), skill, keep_skill=True)[0]
+        return first_step(replace(s, **{field: value}), skill, keep_skill=True, f=f)[0]
 
     def exact(value):
         if not skill_moves:
@@ -87,10 +90,11 @@ def tipping_points(s: Situation, skill: str | None, current: str,
                    salary: float) -> list[tuple[str, object, str, str | None]]:
     """(field, value, new first step, its skill) for each answer whose change tips the plan."""
     found = []
+    same_figures = figures(central_values().__getitem__, s, skill)  # hours and urgency do not move them
     half_hours = lambda v: round(v * 2) / 2  # noqa: E731
     for value, (first, new_skill) in numeric_tips(s, skill, "hours_per_week", s.hours_per_week,
                                                   hour_ladder(s.hours_per_week), current, half_hours,
-                                                  skill_moves=False):
+                                                  skill_moves=False, f=same_figures):
         found.append(("hours_per_week", value, first, new_skill))
     for value, (first, new_skill) in numeric_tips(s, skill, "salary", salary, salary_ladder(salary), current,
                                                   lambda v: significant(v, 3), skill_moves=True):
@@ -98,7 +102,7 @@ def tipping_points(s: Situation, skill: str | None, current: str,
     for urgency in URGENCIES:
         if urgency != s.urgency:
             # The skill to learn is chosen by its value at month 36, whatever the urgency.
-            first, _ = first_step(replace(s, urgency=urgency), skill, keep_skill=True)
+            first, _ = first_step(replace(s, urgency=urgency), skill, keep_skill=True, f=same_figures)
             if first != current:
                 found.append(("urgency", urgency, first, skill))
     first, skill = first_step(replace(s, promotion_track=not s.promotion_track))
