@@ -31,7 +31,9 @@ build: setup
 serve: setup
 	$(PY) build.py serve
 
+# npm ci: the pinned browser-side test tools in package-lock.json (axe-core), into node_modules/.
 test: setup browser
+	npm ci --ignore-scripts --no-audit --no-fund
 	$(PY) -m pytest
 
 bench: setup

@@ -45,7 +45,8 @@ def nice_step(span: float) -> int:
 def value_ticks(low: int, high: int) -> list[int]:
     step = nice_step(high - low)
     start = math.floor(low / step) * step
-    stop = math.ceil(high / step) * step
+    # At least two ticks, so a verdict whose curves are all flat at zero still has a scale.
+    stop = max(math.ceil(high / step) * step, start + step)
     return list(range(start, stop + step, step))
 
 

@@ -128,6 +128,15 @@ def test_ticks_cover_the_data_including_zero():
     assert ticks[0] <= -5300 and ticks[-1] >= 51984 and 0 in ticks
     assert 3 <= len(ticks) <= 12
     assert value_ticks(0, 0)[0] <= 0 <= value_ticks(0, 0)[-1]
+    assert len(value_ticks(0, 0)) >= 2
+
+
+def test_staying_put_with_every_curve_flat_still_draws():
+    result = verdict({"role": "ml-engineer", "level": "lead", "market": "us", "salary": 400000,
+                      "hours_per_week": 0, "urgency": "now"})
+    assert result["plan"] == [] and set(result["plan_result"]["monthly"]) == {0}
+    root = ET.fromstring(chart_svg(result))
+    assert "Your plan: stay where you are: $0" in texts(root)
 
 
 def test_id_prefix_keeps_ids_unique_per_chart():
