@@ -21,6 +21,7 @@ import zipfile
 from pathlib import Path
 
 from engine.params import PARSED_DATA
+from sitegen.compact import compact
 
 PYODIDE_VERSION = "0.25.1"
 PYODIDE_TARBALL = f"pyodide-{PYODIDE_VERSION}.tgz"
@@ -304,4 +305,4 @@ def service_worker(base_path: str, build_id: str, precache: list[str], root: Pat
     marker = "/*@config@*/null"
     if marker not in template:
         raise QuizBuildError(f"{SW_TEMPLATE}: the {marker} placeholder is missing")
-    return template.replace(marker, json.dumps(config, indent=1, sort_keys=True)).encode()
+    return compact("sw.js", template.replace(marker, json.dumps(config, indent=1, sort_keys=True)).encode())
