@@ -309,7 +309,7 @@ def test_a_share_link_opens_the_same_verdict_readable_on_a_360_pixel_screen(visi
 
 def test_a_guide_link_chooses_the_role_and_names_the_values_it_did_not_use(visit, server):
     v = visit()
-    v.open("/quiz/#%E0%A4%A=1&role=data-analyst&level=astronaut&market=uk&hours_per_week=61&bogus=1")
+    v.open("/quiz/#%E0%A4%A=1&role=data-analyst&level=astronaut&market=uk&hours_per_week=61&bogus=1&__proto__=1")
     page = v.page
     # What fits is filled in at once, before the engine is ready; what does not, never.
     assert page.input_value("#q-role") == "data-analyst"
@@ -319,7 +319,7 @@ def test_a_guide_link_chooses_the_role_and_names_the_values_it_did_not_use(visit
     # Once the engine has checked the link, each value it refused is named, at the top and beside its question.
     page.wait_for_selector("#quiz-link-problems:not([hidden])", state="attached", timeout=READY_MS)
     alert = page.locator("#quiz-link-problems").inner_text()
-    for pair in ["%E0%A4%A=1", "level=astronaut", "hours_per_week=61", "bogus=1"]:
+    for pair in ["%E0%A4%A=1", "level=astronaut", "hours_per_week=61", "bogus=1", "__proto__=1"]:
         assert pair + " not used" in alert, pair
     assert page.locator("#q-level-error").is_visible() and page.locator("#q-hours-per-week-error").is_visible()
     assert page.input_value("#q-hours") == ""

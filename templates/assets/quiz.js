@@ -267,7 +267,8 @@
 
   // The fragment -> {values: {key: answer}, given: {key: text}, problems: [{field, pair, message}]}.
   function parseFragment(hash) {
-    const given = {};
+    // Objects without a prototype: a link's key ("__proto__", "constructor") is only ever a key.
+    const given = Object.create(null);
     const problems = [];
     for (const part of hash.replace(/^#/, "").split("&")) {
       if (!part) continue;
@@ -283,8 +284,8 @@
       if (!key) problems.push({ field: null, pair: part, message: "not a key=value pair this quiz can read" });
       else (given[key] = given[key] || []).push(text);
     }
-    const values = {};
-    const once = {};
+    const values = Object.create(null);
+    const once = Object.create(null);
     for (const [key, texts] of Object.entries(given)) {
       if (texts.length > 1) {
         problems.push({ field: FIELDS.includes(key) ? key : null, pair: key + "=" + texts.join(", " + key + "="),
@@ -662,6 +663,7 @@
   async function openFromFragment() {
     const hash = location.hash;
     const link = parseFragment(hash);
+    showLinkProblems([]);
     const keys = Object.keys(link.values);
     if (!keys.length && !link.problems.length) return;
     // What fits the questions is filled in at once (a guide's link names the role); the engine
@@ -694,7 +696,8 @@
       for (const [field, message] of Object.entries(checked.errors || {})) if (field in link.given) refuse(field, message);
       if (!problems.length && checked.answers) return showVerdict(checked.answers, { focus: false });
     }
-    if (problems.length) hideVerdict();
+    if (!problems.length) return;  // leaves alone any message the visitor's own answers got meanwhile
+    hideVerdict();
     showErrors(errors);
     showLinkProblems(problems);
   }
