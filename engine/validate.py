@@ -91,26 +91,55 @@ def flag(field: str, value) -> bool:
     return value
 
 
-def situation(answers) -> Situation:
+# Each answer's own check, in the order Situation lists the fields (so errors come in that order).
+CHECKS = {
+    "role": lambda value: slug("role", "role", value),
+    "level": lambda value: slug("level", "level", value),
+    "market": lambda value: slug("market", "market", value),
+    "salary": lambda value: None if value is None else number("salary", value, 0, MAX_SALARY, low_inclusive=False),
+    # Hundredths of an hour are plenty and keep study times finite for tiny inputs.
+    "hours_per_week": lambda value: round(number("hours_per_week", value, 0, MAX_HOURS_PER_WEEK), 2),
+    "urgency": lambda value: choice("urgency", value, URGENCIES),
+    "skills": skill_list,
+    "promotion_track": lambda value: flag("promotion_track", value),
+}
+
+
+def check_object(answers) -> None:
     if not isinstance(answers, dict):
         raise InputError("answers", f"must be an object with keys {', '.join(REQUIRED + OPTIONAL)}, got {describe_type(answers)}")
-    unknown = [k for k in answers if k not in REQUIRED + OPTIONAL]
-    if unknown:
-        raise InputError(field_name(unknown[0]), f"unknown key; allowed: {', '.join(REQUIRED + OPTIONAL)}")
-    def required(key: str):
-        if answers.get(key) is None:
-            raise InputError(key, "is required")
-        return answers[key]
 
-    salary = answers.get("salary")
-    return Situation(
-        role=slug("role", "role", required("role")),
-        level=slug("level", "level", required("level")),
-        market=slug("market", "market", required("market")),
-        salary=None if salary is None else number("salary", salary, 0, MAX_SALARY, low_inclusive=False),
-        # Hundredths of an hour are plenty and keep study times finite for tiny inputs.
-        hours_per_week=round(number("hours_per_week", required("hours_per_week"), 0, MAX_HOURS_PER_WEEK), 2),
-        urgency=choice("urgency", required("urgency"), URGENCIES),
-        skills=skill_list(answers.get("skills")),
-        promotion_track=flag("promotion_track", answers.get("promotion_track")),
-    )
+
+def unknown_key(key) -> InputError:
+    return InputError(field_name(key), f"unknown key; allowed: {', '.join(REQUIRED + OPTIONAL)}")
+
+
+def situation(answers) -> Situation:
+    check_object(answers)
+    unknown = [k for k in answers if k not in CHECKS]
+    if unknown:
+        raise unknown_key(unknown[0])
+    values = {}
+    for key, check in CHECKS.items():
+        if key in REQUIRED and answers.get(key) is None:
+            raise InputError(key, "is required")
+        values[key] = check(answers.get(key))
+    return Situation(**values)
+
+
+def field_problems(answers) -> dict[str, str]:
+    """Every given answer the engine refuses, each checked on its own: field -> its one-line error.
+
+    For a form or a link that marks each bad answer at once; answers that are missing are not
+    problems here (situation() says which are required).
+    """
+    check_object(answers)
+    problems = {}
+    for key, value in answers.items():
+        try:
+            if key not in CHECKS:
+                raise unknown_key(key)
+            CHECKS[key](value)
+        except InputError as err:
+            problems[err.field] = str(err)
+    return problems

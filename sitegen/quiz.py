@@ -21,6 +21,7 @@ import zipfile
 from pathlib import Path
 
 from engine.params import PARSED_DATA
+from sitegen.compact import compact
 
 from .cacheguard import discard, file_hashes, read_verified
 
@@ -323,4 +324,4 @@ def service_worker(base_path: str, build_id: str, precache: list[str], root: Pat
     marker = "/*@config@*/null"
     if marker not in template:
         raise QuizBuildError(f"{SW_TEMPLATE}: the {marker} placeholder is missing")
-    return template.replace(marker, json.dumps(config, indent=1, sort_keys=True)).encode()
+    return compact("sw.js", template.replace(marker, json.dumps(config, indent=1, sort_keys=True)).encode())

@@ -11,6 +11,7 @@ import jinja2
 from markupsafe import Markup
 
 from sitegen.cacheguard import read_sealed, write_sealed
+from sitegen.compact import compact
 from sitegen.quiz import RUNTIME_DIR, STAGING_CACHE
 
 CSP = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; "
@@ -35,7 +36,7 @@ def collect_assets(assets_dir: Path) -> dict[str, Asset]:
         return assets
     for file in sorted(p for p in assets_dir.rglob("*") if p.is_file()):
         name = file.relative_to(assets_dir).as_posix()
-        data = file.read_bytes()
+        data = compact(name, file.read_bytes())
         assets[name] = Asset(name, hashed_path(name, data), data)
     return assets
 

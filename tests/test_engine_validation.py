@@ -52,6 +52,23 @@ def test_bad_answer_names_the_field(description, change, field, words):
         assert word in err.message
 
 
+def test_field_problems_names_every_bad_answer_with_the_verdicts_own_message():
+    from engine.validate import field_problems
+
+    bad_answers = {"salary": math.nan, "hours_per_week": 61, "urgency": "yesterday", "skills": ["cobol"], "salery": 1}
+    problems = field_problems({**GOOD, **bad_answers})
+    assert sorted(problems) == ["hours_per_week", "salary", "salery", "skills", "urgency"]
+    for field, value in bad_answers.items():
+        with pytest.raises(InputError) as caught:
+            verdict({**GOOD, field: value})
+        assert problems[field] == str(caught.value)
+    # Each answer is checked on its own: missing answers are not problems, good ones are not listed.
+    assert field_problems({"role": "backend-developer"}) == {}
+    assert field_problems(GOOD) == {}
+    with pytest.raises(InputError):
+        field_problems([GOOD])
+
+
 @pytest.mark.parametrize("field", ["role", "level", "market", "hours_per_week", "urgency"])
 def test_missing_required_field(field):
     answers = {k: v for k, v in GOOD.items() if k != field}

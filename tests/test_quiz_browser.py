@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from engine.money import money_range
 from sitegen import quiz
 from tests import quizkit
 
@@ -188,13 +189,17 @@ def test_keyboard_alone_gets_the_cli_verdict_with_nothing_sent_elsewhere(visit, 
     assert page.evaluate("document.activeElement.id") == "verdict-title"
     assert urlsplit(page.url).fragment == FRAGMENT
     assert page.get_attribute("#verdict-link", "href") == "#" + FRAGMENT
-    # Three paths, best first, with the CLI's figures.
+    # The plan, and the three paths with the CLI's likely ranges.
+    assert page.get_attribute("#quiz-result", "data-best-path") == verdict["best_path"]
+    assert [step.get_attribute("data-plan-step") for step in page.locator("[data-plan-step]").all()] == \
+        [step["path"] for step in verdict["plan"]]
     cards = page.locator(".verdict-path")
     assert cards.count() == 3
     for i, path in enumerate(verdict["paths"]):
         text = cards.nth(i).inner_text()
         assert path["name"] in text
-        assert f"{abs(path['gain_36m']):,}" in text
+        span = path["range_36m"]
+        assert money_range(span["p10"], span["p90"], verdict["currency"]) in text
     assert page.locator(".verdict-chart svg").count() == 1
     assert verdict["skill_to_learn"]["name"] in page.locator("#quiz-result").inner_text()
     assert page.locator('#quiz-result a[href="/roles/backend-developer/"]').count() == 1
@@ -302,14 +307,22 @@ def test_a_share_link_opens_the_same_verdict_readable_on_a_360_pixel_screen(visi
     assert page.evaluate("document.querySelectorAll('[style]').length") == 0
 
 
-def test_a_guide_link_chooses_the_role_and_ignores_unknown_values(visit, server):
+def test_a_guide_link_chooses_the_role_and_names_the_values_it_did_not_use(visit, server):
     v = visit()
-    v.open("/quiz/#%E0%A4%A=1&role=data-analyst&level=astronaut&market=uk&hours_per_week=61&bogus=1")
+    v.open("/quiz/#%E0%A4%A=1&role=data-analyst&level=astronaut&market=uk&hours_per_week=61&bogus=1&__proto__=1")
     page = v.page
+    # What fits is filled in at once, before the engine is ready; what does not, never.
     assert page.input_value("#q-role") == "data-analyst"
     assert page.evaluate("document.querySelector('input[name=level]:checked')") is None
     assert page.is_checked("input[name=market][value=uk]")
-    assert page.input_value("#q-hours") == "5"
+    assert page.input_value("#q-hours") != "61"
+    # Once the engine has checked the link, each value it refused is named, at the top and beside its question.
+    page.wait_for_selector("#quiz-link-problems:not([hidden])", state="attached", timeout=READY_MS)
+    alert = page.locator("#quiz-link-problems").inner_text()
+    for pair in ["%E0%A4%A=1", "level=astronaut", "hours_per_week=61", "bogus=1", "__proto__=1"]:
+        assert pair + " not used" in alert, pair
+    assert page.locator("#q-level-error").is_visible() and page.locator("#q-hours-per-week-error").is_visible()
+    assert page.input_value("#q-hours") == ""
     assert page.is_hidden("#quiz-result")
     assert not [m for m in v.console if m.startswith("pageerror")]
 

@@ -1,8 +1,10 @@
 /* The quiz's engine: Pyodide and the verdict engine wheel, running off the page's main thread.
  *
- * Messages in:  {type: "init", indexURL, stagingCache}  then  {type: "verdict", id, answers, chart}
+ * Messages in:  {type: "init", indexURL, stagingCache}, then {type: "verdict", id, text, chart} or
+ *               {type: "check", id, text}, with the answers as JSON text (NaN and Infinity included)
  * Messages out: {type: "progress", text}, {type: "ready", ms}, {type: "kept"}, {type: "failed", message},
- *               {type: "result", id, json, svg} or {type: "result", id, error: {field, message, text}}
+ *               {type: "result", id, json, svg}, {type: "result", id, problems: {field: message}}
+ *               or {type: "result", id, error: {field, message, text}}
  */
 "use strict";
 
@@ -10,18 +12,40 @@
 const BRIDGE = `
 import json
 from engine import InputError, catalog, to_json, verdict
+from engine.validate import field_problems
+
+# A value JSON has no word for (undefined, a function...) comes as {"\\u0000js": its typeof} and
+# becomes an object of a class named after it, so the engine's own message says "got undefined".
+JS_TYPES = {}
+
+def js_value(pairs):
+    if len(pairs) == 1 and pairs[0][0] == "\\u0000js":
+        name = str(pairs[0][1])
+        return JS_TYPES.setdefault(name, type(name, (), {}))()
+    return dict(pairs)
+
+def guarded(work, answers_json):
+    try:
+        return json.dumps(work(json.loads(answers_json, object_pairs_hook=js_value)))
+    except InputError as err:
+        error = {"field": err.field, "message": err.message, "text": str(err)}
+    except Exception as err:
+        # Never a traceback for the page: one line naming what failed.
+        message = f"could not be worked out for these answers ({type(err).__name__})"
+        error = {"field": "answers", "message": message, "text": "answers: " + message}
+    return json.dumps({"error": error})
 
 def quiz_verdict(answers_json, with_chart):
-    try:
-        answers = json.loads(answers_json)
+    def work(answers):
         result = verdict(answers)
-    except InputError as err:
-        return json.dumps({"error": {"field": err.field, "message": err.message, "text": str(err)}})
-    svg = None
-    if with_chart:
-        from engine.chart import chart_svg
-        svg = chart_svg(result)
-    return json.dumps({"json": to_json(result), "svg": svg})
+        if not with_chart:
+            return {"json": to_json(result), "svg": None}
+        from engine.chart import chart_svg  # imported by the warm-up, after the engine is ready
+        return {"json": to_json(result), "svg": chart_svg(result)}
+    return guarded(work, answers_json)
+
+def quiz_problems(answers_json):
+    return guarded(lambda answers: {"problems": field_problems(answers)}, answers_json)
 
 def warm_up():
     """Import the chart and read the parameter files now, while the visitor is still answering."""
@@ -30,7 +54,7 @@ def warm_up():
               "market": first(catalog.markets()), "hours_per_week": 5, "urgency": "soon"}
     quiz_verdict(json.dumps(sample), True)
 
-(quiz_verdict, warm_up)
+(quiz_verdict, quiz_problems, warm_up)
 `;
 
 let engine = null;
@@ -76,17 +100,17 @@ async function start(indexURL, stagingCache) {
     stderr: () => {},
   });
   postMessage({ type: "progress", text: "Loading the verdict engine…", value: 0.9 });
-  const [verdictFunction, warmUp] = pyodide.runPython(BRIDGE);
-  engine = verdictFunction;
+  const [verdictFunction, problemsFunction, warmUp] = pyodide.runPython(BRIDGE);
+  engine = { verdict: verdictFunction, check: problemsFunction };
   postMessage({ type: "ready", ms: Math.round(performance.now() - began) });
   writeKept(stagingCache).catch(() => {}).then(() => postMessage({ type: "kept" }));
   // After "ready": a verdict asked for meanwhile simply waits its turn.
   setTimeout(() => warmUp(), 0);
 }
 
-function answer(id, answers, chart) {
-  const reply = JSON.parse(engine(JSON.stringify(answers), chart));
-  postMessage(Object.assign({ type: "result", id }, reply));
+function answer(message) {
+  const reply = message.type === "check" ? engine.check(message.text) : engine.verdict(message.text, message.chart);
+  postMessage(Object.assign({ type: "result", id: message.id }, JSON.parse(reply)));
 }
 
 function fail(error) {
@@ -110,12 +134,14 @@ self.onmessage = (event) => {
   const message = event.data;
   if (message.type === "init" && !started) {
     started = start(message.indexURL, message.stagingCache).catch(fail);
-  } else if (message.type === "verdict") {
+  } else if (message.type === "verdict" || message.type === "check") {
     started.then(() => {
       try {
-        answer(message.id, message.answers, message.chart);
+        answer(message);
       } catch (error) {
-        postMessage({ type: "result", id: message.id, error: { field: null, message: String(error.message || error), text: String(error.message || error) } });
+        // A failure outside the bridge's own guard: its text may hold a Python traceback, never shown.
+        const text = "answers: could not be worked out (the calculator failed)";
+        postMessage({ type: "result", id: message.id, error: { field: null, message: text, text } });
       }
     });
   }

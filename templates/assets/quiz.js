@@ -5,7 +5,8 @@
  *   window.earnverdict.offline             Promise, resolves when the quiz will work offline
  *   window.earnverdict.verdict(answers)    Promise of the verdict `python -m engine` prints (parsed)
  *   window.earnverdict.verdictJSON(answers) the same, as the exact JSON text
- * Both reject with an Error carrying .field and the engine's one-line message for bad answers.
+ * Both reject as the command line does, with an Error whose message is the engine's one line
+ * "field: what is allowed" (and .field, .detail): NaN, Infinity and undefined are refused, not dropped.
  */
 (function () {
   "use strict";
@@ -125,19 +126,35 @@
   }));
   offline.then(() => { app.dataset.offline = "ready"; }, () => { app.dataset.offline = "unavailable"; });
 
-  function compute(answers, chart) {
+  // Answers as JSON text the way Python's json reads it: NaN and Infinity as its constants
+  // (JSON.stringify would make them null, which means "not given"), and a value JSON has no word
+  // for (undefined, a function, a loop back to itself) as a marker the engine names in its message.
+  function encode(value, seen) {
+    const marker = (kind) => '{"\\u0000js":' + JSON.stringify(kind) + "}";
+    if (value === null || typeof value === "boolean" || typeof value === "string") return JSON.stringify(value);
+    if (typeof value === "number") return Number.isFinite(value) ? JSON.stringify(value) : String(value);
+    if (typeof value !== "object") return marker(typeof value);
+    seen = seen || [];
+    if (seen.includes(value)) return marker("circular structure");
+    seen = seen.concat([value]);
+    if (Array.isArray(value)) return "[" + Array.from(value, (item) => encode(item, seen)).join(",") + "]";
+    return "{" + Object.keys(value).map((key) => JSON.stringify(key) + ":" + encode(value[key], seen)).join(",") + "}";
+  }
+
+  function ask(type, answers, chart) {
+    const text = encode(answers);
     return ready.then(() => new Promise((resolve, reject) => {
       const id = nextId++;
       pending.set(id, { resolve, reject });
-      worker.postMessage({ type: "verdict", id, answers, chart: Boolean(chart) });
+      worker.postMessage({ type, id, text, chart: Boolean(chart) });
     }));
   }
 
   window.earnverdict = {
     ready,
     offline,
-    verdict: (answers) => compute(answers).then((reply) => JSON.parse(reply.json)),
-    verdictJSON: (answers) => compute(answers).then((reply) => reply.json),
+    verdict: (answers) => ask("verdict", answers).then((reply) => JSON.parse(reply.json)),
+    verdictJSON: (answers) => ask("verdict", answers).then((reply) => reply.json),
   };
 
   // --- Answers: form <-> object <-> URL fragment -------------------------------------------
@@ -175,15 +192,13 @@
     control("salary").placeholder = band ? "Typical: " + new Intl.NumberFormat().format(band[0]) : "";
   }
 
-  function marketMaxHigh(market) {
-    let high = 0;
-    for (const key of Object.keys(bands)) {
-      if (key.endsWith("/" + market)) high = Math.max(high, bands[key][1]);
-    }
-    return high;
+  // [lowest midpoint, highest top] of the market's bands: the edges of a plausible salary.
+  function marketRange(market) {
+    const keys = Object.keys(bands).filter((key) => key.endsWith("/" + market));
+    return [Math.min(...keys.map((key) => bands[key][0])), Math.max(...keys.map((key) => bands[key][1]))];
   }
 
-  // Form values -> engine answers, or {errors: {field: message}}.
+  // Form values -> engine answers, or {errors: {field: message}}, in the visitor's terms.
   function validate(raw) {
     const errors = {};
     if (!raw.role) errors.role = "Choose your role.";
@@ -194,21 +209,26 @@
     if (raw.salary !== "") {
       const cleaned = raw.salary.replace(/[,\s_]/g, "");
       const salary = Number(cleaned);
-      const ceiling = raw.market ? marketMaxHigh(raw.market) * ABSURD_SALARY_FACTOR : 0;
+      // A salary beyond these multiples of the market's bands is a typo, not a career.
+      const [lowest, highest] = raw.market ? marketRange(raw.market) : [0, 0];
       if (!/^-?\d+(\.\d+)?$/.test(cleaned) || !Number.isFinite(salary)) {
         errors.salary = "Enter your yearly salary as a number, like 95000, or leave it blank.";
       } else if (salary <= 0) {
         errors.salary = "A salary must be more than zero; leave it blank to use the typical salary.";
-      } else if (ceiling && salary > ceiling) {
+      } else if (lowest && salary < lowest / ABSURD_SALARY_FACTOR) {
+        errors.salary = "That is far below any yearly salary we know for this market (under " +
+          money(lowest / ABSURD_SALARY_FACTOR, raw.market) + "): enter a whole year's pay before tax, like " +
+          new Intl.NumberFormat().format(lowest) + ", or leave it blank.";
+      } else if (highest && salary > highest * ABSURD_SALARY_FACTOR) {
         errors.salary = "That is far above any salary band we know for this market (over " +
-          money(ceiling, raw.market) + " a year); check the number of digits.";
+          money(highest * ABSURD_SALARY_FACTOR, raw.market) + " a year); check the number of digits.";
       } else {
-        answers.salary = Math.round(salary);
+        answers.salary = salary;
       }
     }
     const hours = Number(raw.hours_per_week);
-    if (raw.hours_per_week === "" || !/^\d+$/.test(raw.hours_per_week) || hours > MAX_HOURS) {
-      errors.hours_per_week = "Enter whole hours from 0 to " + MAX_HOURS + " a week.";
+    if (!/^\d+(\.\d+)?$/.test(raw.hours_per_week) || hours > MAX_HOURS) {
+      errors.hours_per_week = "Enter the hours from 0 to " + MAX_HOURS + " a week.";
     } else {
       answers.hours_per_week = hours;
     }
@@ -234,42 +254,77 @@
     return parts.join("&");
   }
 
-  function parseFragment(hash) {
-    const values = {};
-    for (const part of hash.replace(/^#/, "").split("&")) {
-      const at = part.indexOf("=");
-      if (at < 1) continue;
-      let key, value;
-      try {
-        key = decodeURIComponent(part.slice(0, at));
-        value = decodeURIComponent(part.slice(at + 1));
-      } catch (error) {
-        continue;  // a mangled pair is skipped like an unknown one
-      }
-      if (FIELDS.includes(key)) values[key] = value;
+  // A link's text as the answer the engine is asked about: numbers only when written as numbers
+  // (so "95,000" stays text and is refused, and "NaN" stays NaN, never "not given").
+  function typed(key, text) {
+    if (key === "salary" || key === "hours_per_week") {
+      return /^(-?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?|NaN|-?Infinity)$/i.test(text) ? Number(text) : text;
     }
-    return values;
+    if (key === "skills") return text ? text.split(",") : [];
+    if (key === "promotion_track") return text === "true" ? true : text === "false" ? false : text;
+    return text;
   }
 
-  // Fill the form from the fragment; unknown values are ignored and the question left open.
-  function applyFragment(values) {
-    if ("role" in values && control("role").querySelector('option[value="' + CSS.escape(values.role) + '"]')) {
-      control("role").value = values.role;
+  // The fragment -> {values: {key: answer}, given: {key: text}, problems: [{field, pair, message}]}.
+  function parseFragment(hash) {
+    // Objects without a prototype: a link's key ("__proto__", "constructor") is only ever a key.
+    const given = Object.create(null);
+    const problems = [];
+    for (const part of hash.replace(/^#/, "").split("&")) {
+      if (!part) continue;
+      const at = part.indexOf("=");
+      let key = "";
+      let text = "";
+      try {
+        key = decodeURIComponent(part.slice(0, Math.max(at, 0)));
+        text = decodeURIComponent(part.slice(at + 1));
+      } catch (error) {
+        key = "";
+      }
+      if (!key) problems.push({ field: null, pair: part, message: "not a key=value pair this quiz can read" });
+      else (given[key] = given[key] || []).push(text);
     }
-    for (const name of ["level", "market", "urgency"]) {
-      if (!(name in values)) continue;
-      const radio = form.querySelector('input[name="' + name + '"][value="' + CSS.escape(values[name]) + '"]');
-      if (radio) radio.checked = true;
+    const values = Object.create(null);
+    const once = Object.create(null);
+    for (const [key, texts] of Object.entries(given)) {
+      if (texts.length > 1) {
+        problems.push({ field: FIELDS.includes(key) ? key : null, pair: key + "=" + texts.join(", " + key + "="),
+                        message: key + ": given " + texts.length + " times in the link; only one value can be used" });
+      } else {
+        values[key] = typed(key, texts[0]);
+        once[key] = texts[0];
+      }
     }
-    if ("salary" in values && /^\d{1,12}$/.test(values.salary)) control("salary").value = values.salary;
-    if ("hours_per_week" in values && /^\d{1,2}$/.test(values.hours_per_week) && Number(values.hours_per_week) <= MAX_HOURS) {
-      control("hours_per_week").value = values.hours_per_week;
+    return { values, given: once, problems };
+  }
+
+  function radioFor(name, value) {
+    return form.querySelector('input[name="' + name + '"][value="' + CSS.escape(String(value)) + '"]');
+  }
+
+  // Put one answer into the form (a link's, or a what-if's); null leaves the question open.
+  function setAnswer(key, value) {
+    const item = control(key);
+    if (key === "role") {
+      item.value = value !== null && item.querySelector('option[value="' + CSS.escape(String(value)) + '"]') ? value : "";
+    } else if (["level", "market", "urgency"].includes(key)) {
+      for (const radio of item) radio.checked = radio.value === value;
+    } else if (key === "salary" || key === "hours_per_week") {
+      item.value = value === null ? "" : String(value);
+    } else if (key === "skills") {
+      for (const box of item) box.checked = Array.isArray(value) && value.includes(box.value);
+    } else if (key === "promotion_track") {
+      item.checked = value === true;
     }
-    if ("skills" in values) {
-      const wanted = values.skills.split(",");
-      for (const box of form.querySelectorAll('input[name="skills"]')) box.checked = wanted.includes(box.value);
-    }
-    if ("promotion_track" in values) control("promotion_track").checked = values.promotion_track === "true";
+  }
+
+  function fits(key, value) {
+    if (key === "role") return typeof value === "string" && Boolean(control("role").querySelector('option[value="' + CSS.escape(value) + '"]'));
+    if (["level", "market", "urgency"].includes(key)) return typeof value === "string" && Boolean(radioFor(key, value));
+    if (key === "salary") return Number.isFinite(value) && value > 0;
+    if (key === "hours_per_week") return Number.isFinite(value) && value >= 0 && value <= MAX_HOURS;
+    if (key === "skills") return value.every((slug) => radioFor("skills", slug));
+    return key === "promotion_track" && typeof value === "boolean";
   }
 
   // --- Messages beside fields --------------------------------------------------------------
@@ -305,7 +360,6 @@
     return FIELDS.find((field) => field in errors);
   }
 
-
   // --- Verdict ----------------------------------------------------------------------------
 
   function el(tag, attrs, children) {
@@ -318,7 +372,7 @@
   }
 
   function currencyOf(market) {
-    const radio = form.querySelector('input[name="market"][value="' + CSS.escape(market) + '"]');
+    const radio = radioFor("market", market);
     return radio && radio.dataset.currency ? radio.dataset.currency : "USD";
   }
 
@@ -328,8 +382,58 @@
     }).format(amount);
   }
 
-  function signedMoney(amount, market) {
-    return (amount > 0 ? "+" : "") + money(amount, market);
+  // Gains as the engine writes them (engine/money.py): two significant figures, $41k, ₹3.2L.
+  const SYMBOLS = { USD: "$", GBP: "£", INR: "₹", AED: "AED " };
+
+  // Python's round: halves to even, so $4,450 reads $4.4k here as in the engine's headline.
+  function roundHalfEven(value) {
+    const nearest = Math.round(value);
+    return Math.abs(value % 1) === 0.5 && nearest % 2 ? nearest - 1 : nearest;
+  }
+
+  function compactMoney(amount, currency) {
+    const digits = Math.abs(amount) >= 1 ? String(Math.trunc(Math.abs(amount))).length : 1;
+    const unit = 10 ** Math.abs(digits - 2);
+    const rounded = digits > 2 ? roundHalfEven(amount / unit) * unit : roundHalfEven(amount * unit) / unit;
+    const size = Math.abs(rounded);
+    const one = (value) => String(roundHalfEven(value * 10) / 10);
+    const inr = currency === "INR";
+    const body = inr && size >= 1e7 ? one(size / 1e7) + "Cr" : inr && size >= 1e5 ? one(size / 1e5) + "L"
+      : size >= 1e6 ? one(size / 1e6) + "M" : size >= 1e4 ? Math.round(size / 1000) + "k"
+      : size >= 1000 ? one(size / 1000) + "k" : String(Math.round(size));
+    return (Math.round(rounded) < 0 ? "-" : "") + (SYMBOLS[currency] || currency + " ") + body;
+  }
+
+  function signedMoney(amount, currency) {
+    const text = compactMoney(amount, currency);
+    return text.startsWith("-") || text.endsWith(SYMBOLS[currency] + "0") || text.endsWith(" 0") ? text : "+" + text;
+  }
+
+  // "+$8k to +$19k by month 12 (median +$12k)": P10 to P90, nothing to the unit.
+  function rangeText(range, month, currency) {
+    const low = signedMoney(range.p10, currency);
+    const high = signedMoney(range.p90, currency);
+    return (low === high ? low : low + " to " + high) + " by month " + month +
+      " (median " + signedMoney(range.p50, currency) + ")";
+  }
+
+  function chanceText(share) {
+    const tenths = Math.round(share * 10);
+    if (share <= 0) return "Best in none of the simulated cases";
+    if (share >= 1) return "Best in every simulated case";
+    if (tenths === 0) return "Best in fewer than 1 of 10 cases";
+    return tenths === 10 ? "Best in more than 9 of 10 cases" : "Best in " + tenths + " of 10 cases";
+  }
+
+  function hoursText(hours) {
+    if (!hours) return "no spare hours: in working time";
+    return String(Number(hours)) + (Number(hours) === 1 ? " spare hour" : " spare hours") + " a week";
+  }
+
+  function monthsText(step) {
+    if (step.end_month === null) return "From month " + step.start_month;
+    if (step.end_month === step.start_month) return "Month " + step.start_month;
+    return "Months " + step.start_month + "\u2013" + step.end_month;
   }
 
   function parseSvg(text) {
@@ -339,18 +443,55 @@
       ? document.importNode(svg, true) : null;
   }
 
-  function pathCard(path, rank, market) {
-    const payoff = path.payoff_month
-      ? "Month " + path.payoff_month
-      : "Not within " + 36 + " months";
-    const figures = el("dl", { class: "verdict-figures" }, [
-      el("div", {}, [el("dt", {}, "After 12 months"), el("dd", {}, signedMoney(path.gain_12m, market))]),
-      el("div", {}, [el("dt", {}, "After 36 months"), el("dd", {}, signedMoney(path.gain_36m, market))]),
-      el("div", {}, [el("dt", {}, "Ahead of staying put from"), el("dd", {}, payoff)]),
+  function block(id, title, children, extraClass) {
+    return el("section", { class: "verdict-block" + (extraClass ? " " + extraClass : ""), "aria-labelledby": id },
+      [el("h3", { id }, title)].concat(children));
+  }
+
+  function planBlock(data, byKey) {
+    const currency = data.currency;
+    const result = data.plan_result;
+    if (!data.plan.length) {
+      return block("verdict-plan", "Your plan", [
+        el("p", { class: "verdict-stay", "data-plan-empty": "" }, "Stay where you are for now."),
+        el("p", {}, data.sequence_reason),
+      ]);
+    }
+    const steps = data.plan.map((step) => el("li", { class: "verdict-step", "data-plan-step": step.path }, [
+      el("p", { class: "verdict-when" }, monthsText(step) + " \u00b7 " + hoursText(step.hours_per_week)),
+      el("h4", {}, byKey[step.path] ? byKey[step.path].name : step.path),
+      el("p", {}, step.summary),
+    ]));
+    return block("verdict-plan", "Your plan, step by step", [
+      el("ol", { class: "verdict-plan" }, steps),
+      el("p", { class: "verdict-range" }, "Likely " + rangeText(result.range_12m, 12, currency) + "; " +
+        rangeText(result.range_36m, 36, currency) + "."),
+      el("p", {}, data.sequence_reason),
+      el("p", { class: "verdict-note" }, "Likely means 8 in 10 simulated cases fall in the range (P10 to P90), " +
+        "before income tax, against staying where you are."),
     ]);
-    const title = rank === 0 ? path.name + " (best)" : path.name;
-    return el("li", { class: rank === 0 ? "verdict-path verdict-path-best" : "verdict-path" }, [
-      el("h4", {}, title),
+  }
+
+  function whatIfBlock(tips) {
+    if (!tips.length) return null;
+    return block("verdict-whatif", "What would change it", [
+      el("ul", { class: "verdict-whatifs" }, tips.map((tip) => el("li", {}, el("button", {
+        type: "button", class: "verdict-try", "data-tipping-field": tip.field,
+        "data-tipping-value": [].concat(tip.value).join(","), "data-tipping-best-path": tip.best_path,
+      }, tip.sentence.replace(/\.$/, "") + ": try it")))),
+    ]);
+  }
+
+  function pathCard(path, best, currency) {
+    const payoff = path.payoff_month ? "Month " + path.payoff_month : "Not within 36 months";
+    const figures = el("dl", { class: "verdict-figures" }, [
+      el("div", {}, [el("dt", {}, "Likely by month 12"), el("dd", {}, rangeText(path.range_12m, 12, currency))]),
+      el("div", {}, [el("dt", {}, "Likely by month 36"), el("dd", {}, rangeText(path.range_36m, 36, currency))]),
+      el("div", {}, [el("dt", {}, "Ahead of staying put from"), el("dd", {}, payoff)]),
+      el("div", {}, [el("dt", {}, "Chance it is the best path"), el("dd", { class: "verdict-chance" }, chanceText(path.chance_best))]),
+    ]);
+    return el("li", { class: best ? "verdict-path verdict-path-best" : "verdict-path", "data-path": path.path }, [
+      el("h4", {}, best ? path.name + " (first step)" : path.name),
       figures,
       el("ul", { class: "verdict-reasons" }, path.reasons.map((reason) => el("li", {}, reason))),
     ]);
@@ -368,10 +509,7 @@
         ? "Your promotion track turns it into pay."
         : "It pays through your next move.",
     ];
-    return el("section", { class: "verdict-block", "aria-labelledby": "verdict-skill" }, [
-      el("h3", { id: "verdict-skill" }, "The skill to learn: " + skill.name),
-      el("ul", {}, facts.map((fact) => el("li", {}, fact))),
-    ]);
+    return block("verdict-skill", "The skill to learn: " + skill.name, el("ul", {}, facts.map((fact) => el("li", {}, fact))));
   }
 
   function sourcesBlock(assumptions) {
@@ -398,43 +536,40 @@
       : "With no salary given, the verdict uses the midpoint, " + money(band.mid, market) + ".";
     const chart = parseSvg(svgText);
     const body = [
-      el("section", { class: "verdict-block", "aria-labelledby": "verdict-paths" }, [
-        el("h3", { id: "verdict-paths" }, "The three paths, best first"),
+      planBlock(data, byKey),
+      chart ? block("verdict-chart", "Month by month", chart, "verdict-chart") : null,
+      whatIfBlock(data.tipping_points),
+      block("verdict-paths", "Each path on its own", [
         el("p", { class: "verdict-note" }, "Money ahead of staying where you are, after costs and the time you put in."),
-        el("ol", { class: "verdict-paths" }, data.paths.map((path, rank) => pathCard(path, rank, market))),
-      ]),
-      chart ? el("section", { class: "verdict-block verdict-chart", "aria-labelledby": "verdict-chart" }, [
-        el("h3", { id: "verdict-chart" }, "Month by month"), chart,
-      ]) : null,
-      el("section", { class: "verdict-block", "aria-labelledby": "verdict-sequence" }, [
-        el("h3", { id: "verdict-sequence" }, "Your order of play"),
-        el("ol", {}, data.sequence.map((key) => el("li", {}, byKey[key] ? byKey[key].name : key))),
-        el("p", {}, data.sequence_reason),
+        el("ol", { class: "verdict-paths" }, data.paths.map((path) => pathCard(path, path.path === data.best_path, data.currency))),
       ]),
       skillBlock(data.skill_to_learn, market),
-      el("section", { class: "verdict-block", "aria-labelledby": "verdict-market" }, [
-        el("h3", { id: "verdict-market" }, "Your market"),
-        el("p", {}, "The band for " + rolePlural + " at your level: " + band.display + ". " + salaryLine),
-      ]),
+      block("verdict-market", "Your market",
+        el("p", {}, "The band for " + rolePlural + " at your level: " + band.display + ". " + salaryLine)),
       el("p", { class: "verdict-share" }, [
         el("a", { href: "#" + toFragment(answers), id: "verdict-link" }, "Link to this verdict"),
         ": bookmark or share it. The answers are in the link itself, after the #, which browsers never send to a server.",
       ]),
-      el("section", { class: "verdict-block", "aria-labelledby": "verdict-next" }, [
-        el("h3", { id: "verdict-next" }, "Read next"),
-        el("ul", {}, [
-          el("li", {}, el("a", { href: basePath + "roles/" + encodeURIComponent(answers.role) + "/" }, "Guides for your role: " + roleName)),
-          el("li", {}, el("a", { href: basePath + "guides/" }, "All guides")),
-        ]),
-      ]),
+      block("verdict-next", "Read next", el("ul", {}, [
+        el("li", {}, el("a", { href: basePath + "roles/" + encodeURIComponent(answers.role) + "/" }, "Guides for your role: " + roleName)),
+        el("li", {}, el("a", { href: basePath + "guides/" }, "All guides")),
+      ])),
       sourcesBlock(data.assumptions || []),
     ];
+    result.dataset.bestPath = data.best_path;
     document.getElementById("verdict-headline").textContent = data.headline;
     document.getElementById("verdict-body").replaceChildren(...body.filter(Boolean));
   }
 
   let shown = false;
   let latest = 0;
+
+  function hideVerdict() {
+    latest++;
+    shown = false;
+    result.hidden = true;
+    delete app.dataset.verdict;
+  }
 
   async function showVerdict(answers, { focus }) {
     const ticket = ++latest;
@@ -444,14 +579,12 @@
     }
     let reply;
     try {
-      reply = await compute(answers, true);
+      reply = await ask("verdict", answers, true);
     } catch (error) {
       delete form.dataset.waiting;
       if (ticket !== latest) return;
-      if (error.field) {
-        const errors = {};
-        errors[FIELDS.includes(error.field) ? error.field : "role"] = error.detail || error.message;
-        showErrors(errors);
+      if (FIELDS.includes(error.field)) {
+        showErrors({ [error.field]: error.message });
         setStatus("");
       } else if (app.dataset.engine !== "failed") {
         setStatus(error.message);
@@ -461,6 +594,7 @@
     delete form.dataset.waiting;
     if (ticket !== latest) return;
     setStatus("");
+    showLinkProblems([]);
     const data = JSON.parse(reply.json);
     renderVerdict(data, reply.svg, answers);
     result.hidden = false;
@@ -505,15 +639,67 @@
     if (shown && !TYPED.includes(event.target.name)) submit({ focus: false });
   });
 
-  function openFromFragment() {
-    const values = parseFragment(location.hash);
-    if (!Object.keys(values).length) return;
-    applyFragment(values);
+  // A tipping point's button: that one change to the answers, the verdict recomputed, the link updated.
+  result.addEventListener("click", (event) => {
+    const button = event.target.closest("button[data-tipping-field]");
+    if (!button) return;
+    // The value is written as a link writes it, so it is read back the same way.
+    setAnswer(button.dataset.tippingField, typed(button.dataset.tippingField, button.dataset.tippingValue));
+    submit({ focus: true });
+  });
+
+  // --- Share links ------------------------------------------------------------------------
+
+  const linkAlert = document.getElementById("quiz-link-problems");
+
+  function showLinkProblems(problems) {
+    linkAlert.hidden = !problems.length;
+    if (!problems.length) return linkAlert.replaceChildren();
+    linkAlert.replaceChildren(
+      el("p", {}, "This link's answers were not all used, so no verdict is shown. Check the marked answers, then choose Show my verdict."),
+      el("ul", {}, problems.map((problem) => el("li", {}, [el("code", {}, problem.pair), " not used: " + problem.message]))));
+  }
+
+  async function openFromFragment() {
+    const hash = location.hash;
+    const link = parseFragment(hash);
+    showLinkProblems([]);
+    const keys = Object.keys(link.values);
+    if (!keys.length && !link.problems.length) return;
+    // What fits the questions is filled in at once (a guide's link names the role); the engine
+    // has the last word once it is ready.
+    for (const key of keys) if (fits(key, link.values[key])) setAnswer(key, link.values[key]);
     showTypicalSalary();
-    const checked = validate(readForm());
-    // A full set of answers (a shared verdict) opens the verdict; a partial one (a guide's
-    // link naming the role) just fills in what it knows.
-    if (!checked.errors && "urgency" in values && "hours_per_week" in values) showVerdict(checked.answers, { focus: false });
+    let refused;
+    try {
+      refused = (await ask("check", link.values)).problems;
+    } catch (error) {
+      return;  // the engine did not load: the status line says so
+    }
+    if (location.hash !== hash) return;
+    const problems = link.problems.slice();
+    const errors = {};
+    const refuse = (field, message) => {
+      problems.push({ field, pair: field in link.given ? field + "=" + link.given[field] : field, message });
+      if (FIELDS.includes(field)) {
+        errors[field] = message;
+        setAnswer(field, null);
+      }
+    };
+    for (const [field, message] of Object.entries(refused)) refuse(field, message);
+    for (const problem of link.problems) if (problem.field) { errors[problem.field] = problem.message; setAnswer(problem.field, null); }
+    // A full set of answers (a shared verdict) opens the verdict; a partial one (a guide's link
+    // naming the role) just fills in what it knows.
+    const complete = "urgency" in link.values && "hours_per_week" in link.values;
+    if (!problems.length && complete) {
+      const checked = validate(readForm());
+      for (const [field, message] of Object.entries(checked.errors || {})) if (field in link.given) refuse(field, message);
+      if (!problems.length && checked.answers) return showVerdict(checked.answers, { focus: false });
+    }
+    if (!problems.length) return;  // leaves alone any message the visitor's own answers got meanwhile
+    hideVerdict();
+    showErrors(errors);
+    showLinkProblems(problems);
   }
 
   window.addEventListener("hashchange", () => {
