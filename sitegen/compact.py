@@ -1,4 +1,4 @@
-"""Scripts and stylesheets as shipped: comments and indentation left in the repository.
+"""Scripts, stylesheets and pages as shipped: comments and indentation left in the repository.
 
 Line by line and deliberately plain, so it cannot change what the code does: a line keeps its
 code and its line break (JavaScript's automatic semicolons see the same lines), only lines that
@@ -7,6 +7,11 @@ Python) is copied untouched, indentation and all.
 """
 
 from __future__ import annotations
+
+import re
+
+# Elements whose text is shown or run as written: their lines are never touched.
+AS_WRITTEN = re.compile(r"<(/?)(pre|textarea|script|style)\b", re.IGNORECASE)
 
 class CompactError(Exception):
     """A source the line-by-line pass cannot read safely (a comment or template left open)."""
@@ -54,8 +59,22 @@ def compact_stylesheet(text: str) -> str:
         out.append(before)
         rest = after.split("*/", 1)[1]
     out.append(rest)
-    lines = (line.strip() for line in "".join(out).split("\n"))
+    lines = (tighten(line.strip()) for line in "".join(out).split("\n"))
     return "\n".join(line for line in lines if line) + "\n"
+
+
+QUOTED = re.compile(r"(\"[^\"]*\"|'[^']*')")
+# Space after these, and before a brace, is only layout. Space before ':' is not touched: it
+# can mean a descendant (".a :hover").
+AFTER = re.compile(r"([{};:,])\s+")
+BEFORE_BRACE = re.compile(r"\s+([{}])")
+
+
+def tighten(line: str) -> str:
+    """A CSS line without layout spaces, strings left exactly as written."""
+    parts = QUOTED.split(line)
+    return "".join(part if i % 2 else BEFORE_BRACE.sub(r"\1", AFTER.sub(r"\1", part))
+                   for i, part in enumerate(parts))
 
 
 def compact(name: str, data: bytes) -> bytes:
@@ -72,3 +91,18 @@ def compact(name: str, data: bytes) -> bytes:
     except (CompactError, UnicodeDecodeError):
         return data
     return data
+
+
+def compact_html(text: str) -> str:
+    """A page without the templates' indentation and blank lines. Lines inside pre, textarea,
+    script and style stay exactly as written; elsewhere leading white space is only layout."""
+    out: list[str] = []
+    depth = 0
+    for line in text.split("\n"):
+        if depth:
+            out.append(line)
+        elif line.strip():
+            out.append(line.lstrip())
+        for match in AS_WRITTEN.finditer(line):
+            depth = max(0, depth + (-1 if match.group(1) else 1))
+    return "\n".join(out) + ("\n" if text.endswith("\n") else "")

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .cards import CACHE as CARDS_CACHE
+from .compact import compact_html
 from .cards import card_files
 from .contentpolicy import read_content
 from .context import card_of
@@ -274,7 +275,7 @@ class Site:
         record = PageRecord(page.markdown_key, toc, minutes, ids, refs, key, "")
         try:
             context["page"]["body"] = body
-            data = self.env.get_template(page.template).render(context).encode()
+            data = compact_html(self.env.get_template(page.template).render(context)).encode()
         except Exception as err:
             problems.append(template_problem(err, self.options.templates_dir, page.template))
             return PageResult(page.out, None, "", record, problems, fresh)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.compact import CompactError, compact, compact_script, compact_stylesheet
+from sitegen.compact import CompactError, compact, compact_html, compact_script, compact_stylesheet
 from sitegen.quiz import service_worker
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,7 +47,9 @@ def test_a_source_it_cannot_read_safely_is_refused_and_then_shipped_as_written(s
 
 def test_stylesheets_keep_every_rule():
     source = "/* theme */\n:root {\n  --bg: #fff; /* white */\n}\n\n.a::before { content: \"⚠ \"; }\n"
-    assert compact_stylesheet(source) == ":root {\n--bg: #fff;\n}\n.a::before { content: \"⚠ \"; }\n"
+    assert compact_stylesheet(source) == ":root{\n--bg:#fff;\n}\n.a::before{content:\"⚠ \";}\n"
+    # A space before a colon can be a descendant combinator, and a string is never touched.
+    assert compact_stylesheet('.a :hover { content: "a ; b" }') == '.a :hover{content:"a ; b"}\n'
 
 
 def without_comments_or_space(css: str) -> str:
@@ -83,3 +85,15 @@ def test_the_service_worker_ships_compacted_and_parses(tmp_path):
     text = service_worker("/", "build1", ["quiz/"]).decode()
     assert "/*" not in text and "\n  " not in text
     node_check(text, tmp_path, "sw.js")
+
+
+def test_pages_lose_layout_indentation_but_not_preformatted_text():
+    page = ("<main>\n    <p>Text</p>\n\n    <pre><code>def f():\n    return 1\n\n  done\n</code></pre>\n"
+            "  <script type=\"application/ld+json\">{\n  \"a\": 1\n}</script>\n  <textarea>\n  kept\n</textarea>\n</main>\n")
+    assert compact_html(page) == ("<main>\n<p>Text</p>\n<pre><code>def f():\n    return 1\n\n  done\n</code></pre>\n"
+                                  "<script type=\"application/ld+json\">{\n  \"a\": 1\n}</script>\n<textarea>\n  kept\n</textarea>\n</main>\n")
+
+
+def test_built_pages_keep_code_blocks_as_written(built):
+    html = (built / "guides" / "alpha" / "index.html").read_text()
+    assert "\n  <" not in html.split("<pre", 1)[0]  # the template's indentation is gone
