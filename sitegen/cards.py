@@ -13,6 +13,7 @@ import hashlib
 import io
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 WIDTH, HEIGHT = 1200, 630
 CARDS_DIR = "assets/cards"  # under assets/, so the host caches them like the theme: for a year
@@ -191,9 +192,11 @@ def palette() -> list[int]:
     return [channel for shade in shades for channel in shade]
 
 
-def card_files(cards: list[Card], folder: Path) -> dict[str, bytes]:
-    """Every card's bytes by output path, drawn only when folder (the cache) lacks them. Cards
-    no page uses any more leave the cache whenever new ones are drawn."""
+def card_files(cards: list[Card], folder: Path) -> Callable[[], dict[str, bytes]]:
+    """Every card's bytes by output path, drawn only when folder (the cache) lacks them. The
+    drawing starts now, in other processes when there are many cards, so the build can do other
+    work meanwhile; the function returned waits for it. Cards no page uses any more leave the
+    cache whenever new ones are drawn."""
     from .cacheguard import read_sealed, write_sealed
 
     cached: dict[str, bytes] = {}
@@ -206,23 +209,39 @@ def card_files(cards: list[Card], folder: Path) -> dict[str, bytes]:
             missing[card.path] = card
         else:
             cached[card.path] = data
-    for card, data in zip(missing.values(), draw_all(list(missing.values()))):
-        write_sealed(folder / f"{card.digest()}.png", data)
-        cached[card.path] = data
-    if missing:
-        used = {f"{card.digest()}.png" for card in cards}
-        for stale in [p for p in folder.iterdir() if p.name not in used]:
-            stale.unlink(missing_ok=True)
-    return {path: cached[path] for path in sorted(cached)}
+    drawing = draw_all(list(missing.values()))
+
+    def files() -> dict[str, bytes]:
+        for card, data in zip(missing.values(), drawing()):
+            write_sealed(folder / f"{card.digest()}.png", data)
+            cached[card.path] = data
+        if missing:
+            used = {f"{card.digest()}.png" for card in cards}
+            for stale in [p for p in folder.iterdir() if p.name not in used]:
+                stale.unlink(missing_ok=True)
+        return {path: cached[path] for path in sorted(cached)}
+
+    return files
 
 
-def draw_all(cards: list[Card]) -> list[bytes]:
-    """Draw cards, on every core when there are enough to pay for starting the processes."""
+def draw_all(cards: list[Card]) -> Callable[[], list[bytes]]:
+    """Draw cards, on every core when there are enough to pay for starting the processes; the
+    function returned waits for them."""
     import multiprocessing
     import os
 
     workers = min(os.cpu_count() or 1, 8)
     if workers < 2 or len(cards) < POOL_WORTH_CARDS or "fork" not in multiprocessing.get_all_start_methods():
-        return [draw(card) for card in cards]
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        return pool.map(draw, cards, chunksize=16)
+        drawn = [draw(card) for card in cards]
+        return lambda: drawn
+    pool = multiprocessing.get_context("fork").Pool(workers)
+    pending = pool.map_async(draw, cards, chunksize=16)
+
+    def drawn() -> list[bytes]:
+        try:
+            return pending.get()
+        finally:
+            pool.terminate()
+            pool.join()
+
+    return drawn
