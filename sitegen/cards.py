@@ -17,7 +17,8 @@ from typing import Callable
 
 WIDTH, HEIGHT = 1200, 630
 CARDS_DIR = "assets/cards"  # under assets/, so the host caches them like the theme: for a year
-CACHE = "cards"  # a folder of drawn cards in the output folder's build state
+CACHE = "cards"  # the folder, in the output folder's build state, of the drawn cards' pack
+PACK = "cards.pack"
 # Raised whenever the drawing changes, so old cached cards are not taken for new ones.
 LAYOUT_VERSION = "3"
 CARD_KINDS = ("guide", "hub", "home", "quiz")
@@ -195,31 +196,32 @@ def palette() -> list[int]:
 def card_files(cards: list[Card], folder: Path) -> Callable[[], dict[str, bytes]]:
     """Every card's bytes by output path, drawn only when folder (the cache) lacks them. The
     drawing starts now, in other processes when there are many cards, so the build can do other
-    work meanwhile; the function returned waits for it. Cards no page uses any more leave the
-    cache whenever new ones are drawn."""
+    work meanwhile; the function returned waits for it.
+
+    The cache is one sealed pack of the cards the pages use, rewritten whenever that set changes:
+    one file to read and write rather than one per card, whose creation costs more than a card's
+    bytes on this kind of file system. A damaged pack has every card drawn again."""
+    import pickle
+
     from .cacheguard import read_sealed, write_sealed
 
-    cached: dict[str, bytes] = {}
-    missing: dict[str, Card] = {}
+    pack = folder / PACK
+    blob = read_sealed(pack)  # None when absent or damaged
+    kept: dict[str, bytes] = pickle.loads(blob) if blob is not None else {}  # digest -> bytes
+    used: dict[str, Card] = {}  # digest -> card
     for card in cards:
-        if card.path in cached or card.path in missing:
-            continue
-        data = read_sealed(folder / f"{card.digest()}.png")  # None when absent or damaged
-        if data is None:
-            missing[card.path] = card
-        else:
-            cached[card.path] = data
-    drawing = draw_all(list(missing.values()))
+        used.setdefault(card.digest(), card)
+    missing = [card for digest, card in used.items() if digest not in kept]
+    drawing = draw_all(missing)
 
     def files() -> dict[str, bytes]:
-        for card, data in zip(missing.values(), drawing()):
-            write_sealed(folder / f"{card.digest()}.png", data)
-            cached[card.path] = data
-        if missing:
-            used = {f"{card.digest()}.png" for card in cards}
-            for stale in [p for p in folder.iterdir() if p.name not in used]:
+        drawn = dict(zip((card.digest() for card in missing), drawing()))
+        data = {digest: kept[digest] if digest in kept else drawn[digest] for digest in used}
+        if data.keys() != kept.keys():
+            write_sealed(pack, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+            for stale in [p for p in folder.iterdir() if p.name != PACK]:  # one file a card, before the pack
                 stale.unlink(missing_ok=True)
-        return {path: cached[path] for path in sorted(cached)}
+        return {card.path: data[digest] for digest, card in sorted(used.items(), key=lambda item: item[1].path)}
 
     return files
 
