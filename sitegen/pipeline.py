@@ -312,8 +312,12 @@ class Site:
         files: dict[str, bytes] = {a.path: a.data for a in self.assets.values()}
         files.update({self.media_paths[rel]: data for rel, data in self.media.items()})
         if with_runtime:  # `check` leaves the index and the cards, and their caches, alone
-            files.update(self.search_index(results))
-            files.update(card_files([c for c in (card_of(self, p) for p in self.pages) if c], options.state_dir / CARDS_CACHE))
+            # The cards are drawn in other processes while Pagefind indexes the pages.
+            cards = card_files([c for c in (card_of(self, p) for p in self.pages) if c], options.state_dir / CARDS_CACHE)
+            try:
+                files.update(self.search_index(results))
+            finally:
+                files.update(cards())
         runtime = quiz_runtime(options, self.problems) if with_runtime else {}
         files.update(runtime)
         listed = [p for p in self.pages if p.kind not in ("not-found", "search")]
