@@ -27,7 +27,6 @@ UNUSED = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.", "pag
 TIMEOUT_SECONDS = 300
 SHM = "/dev/shm"  # memory, where the system has it
 SHM_SLACK = 64 << 20  # left free in it for everything else
-SCRATCH_PREFIX = "earnverdict-search-"
 INDEX_FORMAT = "sorted filters"  # part of the cache key: what this module does to Pagefind's output
 
 
@@ -53,9 +52,7 @@ def run_pagefind(pages: dict[str, bytes]) -> dict[str, bytes]:
     from pagefind_bin import get_executable
 
     scratch = scratch_parent(sum(len(html) for html in pages.values()))
-    if scratch is not None:
-        remove_abandoned(Path(scratch))
-    with tempfile.TemporaryDirectory(prefix=SCRATCH_PREFIX, dir=scratch) as work:
+    with tempfile.TemporaryDirectory(prefix="earnverdict-search-", dir=scratch) as work:
         source, output = Path(work) / "site", Path(work) / "index"
         for out, html in pages.items():
             target = source / out
@@ -91,21 +88,6 @@ def scratch_parent(page_bytes: int) -> str | None:
     if room.f_bavail * room.f_frsize >= 2 * page_bytes + SHM_SLACK and os.access(SHM, os.W_OK | os.X_OK):
         return SHM
     return None
-
-
-def remove_abandoned(parent: Path) -> None:
-    """Remove the scratch folders of builds killed while Pagefind ran, which would otherwise hold
-    memory until the machine restarts. A folder untouched for twice Pagefind's time limit belongs
-    to no running build."""
-    import shutil
-    import time
-
-    for folder in parent.glob(f"{SCRATCH_PREFIX}*"):
-        try:
-            if time.time() - folder.lstat().st_mtime > 2 * TIMEOUT_SECONDS:
-                shutil.rmtree(folder, ignore_errors=True)
-        except OSError:  # removed meanwhile by another build
-            continue
 
 
 # -- byte-identical output ----------------------------------------------------------------

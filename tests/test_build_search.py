@@ -80,18 +80,3 @@ def test_pagefind_works_in_memory_only_when_there_is_room_for_the_pages(monkeypa
 
     monkeypatch.setattr(search.os, "statvfs", missing)
     assert search.scratch_parent(1) is None
-
-
-def test_scratch_folders_of_killed_builds_are_removed_once_abandoned(tmp_path):
-    import os
-    import time
-
-    abandoned, running, other = (tmp_path / f"{search.SCRATCH_PREFIX}old", tmp_path / f"{search.SCRATCH_PREFIX}new",
-                                 tmp_path / "someone-elses-old")
-    for folder in (abandoned, running, other):
-        (folder / "site").mkdir(parents=True)
-    long_ago = time.time() - 2 * search.TIMEOUT_SECONDS - 60
-    for folder in (abandoned, other):
-        os.utime(folder, (long_ago, long_ago))
-    search.remove_abandoned(tmp_path)
-    assert not abandoned.exists() and running.is_dir() and other.is_dir()
