@@ -11,7 +11,6 @@ from __future__ import annotations
 import gzip
 import functools
 import hashlib
-import os
 import pickle
 import subprocess
 import tempfile
@@ -25,8 +24,6 @@ NOT_INDEXED = (".breadcrumbs", ".toc", ".cta", ".related", ".tags", ".meta")
 # Pagefind's own user interfaces are not used (search.js is the site's, and runs under its CSP).
 UNUSED = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.", "pagefind-highlight.", "wasm.unknown.")
 TIMEOUT_SECONDS = 300
-SHM = "/dev/shm"  # memory, where the system has it
-SHM_SLACK = 64 << 20  # left free in it for everything else
 INDEX_FORMAT = "sorted filters"  # part of the cache key: what this module does to Pagefind's output
 
 
@@ -51,8 +48,7 @@ def run_pagefind(pages: dict[str, bytes]) -> dict[str, bytes]:
     """Index pages (output path -> HTML) with the Pagefind binary; the index's files by output path."""
     from pagefind_bin import get_executable
 
-    scratch = scratch_parent(sum(len(html) for html in pages.values()))
-    with tempfile.TemporaryDirectory(prefix="earnverdict-search-", dir=scratch) as work:
+    with tempfile.TemporaryDirectory(prefix="earnverdict-search-") as work:
         source, output = Path(work) / "site", Path(work) / "index"
         for out, html in pages.items():
             target = source / out
@@ -72,22 +68,6 @@ def run_pagefind(pages: dict[str, bytes]) -> dict[str, bytes]:
         files = {path.relative_to(output).as_posix(): path.read_bytes()
                  for path in sorted(output.rglob("*")) if path.is_file() and not path.name.startswith(UNUSED)}
     return {f"{SEARCH_DIR}/{rel}": data for rel, data in canonical_filters(files).items()}
-
-
-def scratch_parent(page_bytes: int) -> str | None:
-    """Where Pagefind's copy of the pages and its index go: in memory when it has room for twice
-    the pages' bytes (the index is smaller than them), since a thousand small files on a disk
-    cost a second or more of folder and file creation; else the system's temporary folder (None).
-    The index's bytes follow the place: repeated builds in memory give the same bytes, and so do
-    repeated builds on the disk, but the two differ (Pagefind's file walk differs), so a machine
-    whose memory is short gives another, equally valid, index."""
-    try:
-        room = os.statvfs(SHM)
-    except OSError:
-        return None
-    if room.f_bavail * room.f_frsize >= 2 * page_bytes + SHM_SLACK and os.access(SHM, os.W_OK | os.X_OK):
-        return SHM
-    return None
 
 
 # -- byte-identical output ----------------------------------------------------------------

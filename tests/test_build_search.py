@@ -61,22 +61,3 @@ def test_pagefind_that_cannot_run_is_one_line_and_nothing_is_written(content, tm
     problems = [line for line in err.splitlines() if "pagefind" in line]
     assert len(problems) == 1 and problems[0].startswith("sitegen/search.py:1: cannot run pagefind"), err
     assert "Traceback" not in err and not out.exists()
-
-
-def test_pagefind_works_in_memory_only_when_there_is_room_for_the_pages(monkeypatch):
-    class Room:
-        f_frsize = 1
-
-        def __init__(self, free_bytes):
-            self.f_bavail = free_bytes
-
-    monkeypatch.setattr(search.os, "access", lambda path, mode: True)
-    monkeypatch.setattr(search.os, "statvfs", lambda path: Room(search.SHM_SLACK + 2 * 10_000_000))
-    assert search.scratch_parent(10_000_000) == search.SHM
-    assert search.scratch_parent(10_000_001) is None  # a byte short: the disk's temporary folder
-
-    def missing(path):
-        raise FileNotFoundError(path)
-
-    monkeypatch.setattr(search.os, "statvfs", missing)
-    assert search.scratch_parent(1) is None
