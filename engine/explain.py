@@ -160,9 +160,10 @@ def plan_reason(first: str, plan_value: float, singles: dict[str, float], rankin
         text += f", against {signed_money(singles[best_single], currency)} for {step_phrase(best_single, f.skill)} alone"
     text += "."
     if SKILL in paths and SWITCH in paths and paths.index(SKILL) < paths.index(SWITCH):
-        text += (f" Learning {skill_name(f.skill)} first lifts the chance of an offer from "
-                 f"{percent(fx.landing_chance(f, False))} to {percent(fx.landing_chance(f, True))} and adds about "
-                 f"{compact_money(fx.offer_gain(f, True) - fx.offer_gain(f, False), currency)} a year to it.")
+        before, after = fx.landing_chance(f, False), fx.landing_chance(f, True)
+        lift = f" lifts the chance of an offer from {percent(before)} to {percent(after)} and" if after > before else ""
+        text += (f" Learning {skill_name(f.skill)} first{lift} adds about "
+                 f"{compact_money(fx.offer_gain(f, True) - fx.offer_gain(f, False), currency)} a year to the offer.")
     switch = next((step for step in steps if step["path"] == SWITCH), None)
     if switch and switch["hours_per_week"] == 0 and SIDE in paths:
         text += " The search runs in working time, so the spare hours go to side work."

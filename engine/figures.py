@@ -206,6 +206,12 @@ def forfeited_promotion(f: Figures, promoted_without: float) -> float:
     return promoted_without * f.promotion_increase * f.salary
 
 
+def switch_gain(f: Figures, with_skill: bool, promoted_without: float) -> float:
+    """Yearly gain of a move that lands: the offer less the promotion given up. An offer worth
+    less than what staying would bring is turned down, so it is never below 0."""
+    return max(0.0, offer_gain(f, with_skill) - forfeited_promotion(f, promoted_without))
+
+
 def search_months(f: Figures, spare_hours: float) -> float:
     """Months to the first new paycheck; slower the fewer spare hours the search gets."""
     share = min(spare_hours, f.search_hours_cap) / f.search_hours_cap if f.search_hours_cap > 0 else 1.0

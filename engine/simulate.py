@@ -119,15 +119,13 @@ def plan_terms(table: Timetable, f: Figures, world: World) -> list[tuple]:
     landed = 0.0
     if table.search:
         start, first_pay, _ = table.search
-        forfeit = fx.forfeited_promotion(f, promoted_without)
         # The search's outcome depends on whether the skill was finished before it began.
         branches = [(completed, True), (1 - completed, False)] if table.skill_before_switch else [(1.0, False)]
         for weight, with_skill in branches:
             if weight <= 0:
                 continue
             first, second = landing_weights(world.landing, fx.landing_chance(f, with_skill))
-            # An offer worth less than what staying would bring is turned down.
-            gain = max(0.0, fx.offer_gain(f, with_skill) - forfeit)
+            gain = fx.switch_gain(f, with_skill, promoted_without)
             terms.append(("pay", SWITCH, first_pay, weight * first * gain))
             terms.append(("pay", SWITCH, table.second_search_end, weight * second * gain))
             if with_skill:

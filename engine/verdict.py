@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from . import explain
 from .bands import skill_uplift_figures
+from . import figures as fx
 from .figures import Figures, in_demand_skills, names
 from .money import compact_money
 from .params import ParamView, central_values, parameter_index
@@ -69,16 +70,15 @@ def path_result(p, path: str, evaluated: Evaluated | None, choice: Choice, s: Si
     gains = {"gain_12m": monthly[11], "gain_36m": monthly[-1]}
     if path == SWITCH:
         reasons = explain.switch_reasons(p, f, s, currency, gains)
-        extra = {"landing_probability": round(explain.fx.landing_chance(f, False), 4),
-                 "annual_gain": round(explain.fx.offer_gain(f, False) - explain.fx.forfeited_promotion(
-                     f, f.promotion_chance_without))}
+        extra = {"landing_probability": round(fx.landing_chance(f, False), 4),
+                 "annual_gain": round(fx.switch_gain(f, False, f.promotion_chance_without))}
     elif path == SKILL:
         uplift = skill_uplift_figures(p, s.role, f.skill, s.market) if f.skill else None
         reasons = explain.skill_reasons(p, f, s, currency, gains, uplift)
         extra = {"skill": f.skill}
     else:
         reasons = explain.side_reasons(f, s, currency, gains)
-        extra = {"hourly_rate": round(explain.fx.side_hourly_rate(f, f.missing_client_skills))}
+        extra = {"hourly_rate": round(fx.side_hourly_rate(f, f.missing_client_skills))}
     return {
         "path": path,
         "name": PATH_LABELS[path],
@@ -105,7 +105,7 @@ def skill_to_learn(p, s: Situation, choice: Choice, plan: list[dict], currency: 
         via = "switch"
     else:
         via = "review"
-    months = explain.fx.study_months(f, s.hours_per_week) if s.hours_per_week > 0 else None
+    months = fx.study_months(f, s.hours_per_week) if s.hours_per_week > 0 else None
     return {
         "skill": f.skill,
         "name": explain.skill_name(f.skill),

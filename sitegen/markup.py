@@ -7,7 +7,6 @@ them afterwards, so a cached rendering stays valid when other pages move.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path

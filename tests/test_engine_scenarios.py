@@ -315,3 +315,12 @@ def test_the_hours_tipping_point_is_the_nearest_on_its_grid():
     assert re.match(r"With [\d.]+ more spare hours a week", up[0]["sentence"])
     before = verdict({**answers, "hours_per_week": value - 0.5})
     assert before["best_path"] == result["best_path"]
+
+
+def test_a_move_that_would_pay_less_than_staying_is_shown_as_no_gain_not_a_loss():
+    """At the midpoint on a promotion track the promotion given up outweighs the premium: the
+    offer is turned down, in the simulation and in the figures shown alike."""
+    result = verdict({**BACKEND_US, "hours_per_week": 0, "urgency": "flexible", "promotion_track": True})
+    switch = by_path(result)["job_switch"]
+    assert switch["annual_gain"] == 0 and switch["gain_36m"] == 0
+    assert result["best_path"] == "stay_put"

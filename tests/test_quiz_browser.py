@@ -38,19 +38,13 @@ def cli(answers: dict) -> str:
 
 
 @pytest.fixture(scope="module")
-def server():
-    with quizkit.SiteServer(quizkit.built_site()) as running:
-        yield running
+def server(site_server):
+    return site_server  # conftest's; the quiz tests' own name for it
 
 
 @pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = quizkit.launch_chromium(p)
-        yield chromium
-        chromium.close()
+def browser(chromium):
+    return chromium
 
 
 class Visit:
