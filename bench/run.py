@@ -219,18 +219,22 @@ def median_time(cases: dict, tool: str, case: str = COLD) -> float | None:
 
 # --- engine --------------------------------------------------------------------------------
 
-def engine_timing(repeats: int = 200) -> dict:
-    from quiz_timing import SAMPLE_ANSWERS
+def engine_timing(calls: int = 800) -> dict:
+    """verdict() once each for `calls` different situations spread evenly over the audit's grid
+    (every role, level, market, urgency, hours, salary, skills and track), so no answer set is
+    timed twice and nothing one call leaves behind can flatter the next."""
+    from verdict_audit import grid
     try:
         from engine import verdict
     except ImportError as err:
         return {"error": f"engine not importable: {err}"}
+    situations = list(grid())
+    chosen = situations[::max(1, len(situations) // calls)][:calls]
     times = []
     try:
-        for i in range(repeats * len(SAMPLE_ANSWERS)):
-            answers = SAMPLE_ANSWERS[i % len(SAMPLE_ANSWERS)]
+        for answers in chosen:
             t0 = time.perf_counter()
-            verdict(dict(answers))
+            verdict(answers)
             times.append((time.perf_counter() - t0) * 1000)
     except Exception as err:  # a failing engine is a reported result
         return {"error": f"verdict() raised {type(err).__name__}: {err}"}
@@ -377,10 +381,10 @@ def main(argv: list[str] | None = None) -> int:
             data["engine"] = eng
             if "error" in eng:
                 report += ["### Engine (CPython)", "", f"Not measured: {eng['error']}", ""]
-                targets.append(("engine: a verdict under 5 ms in CPython", eng["error"], None))
+                targets.append((f"engine: a verdict under {TARGET_ENGINE_MS} ms in CPython (p95)", eng["error"], None))
             else:
                 report += ["### Engine (CPython)", "",
-                           f"verdict() over {eng['calls']} calls: first {eng['first_ms']:.2f} ms, then median {eng['median_ms']:.3f} ms, "
+                           f"verdict() for {eng['calls']} different situations: first {eng['first_ms']:.2f} ms, then median {eng['median_ms']:.3f} ms, "
                            f"p95 {eng['p95_ms']:.3f} ms, max {eng['max_ms']:.3f} ms.", ""]
                 # Judged at the 95th percentile: on a shared machine a lone call can be descheduled.
                 targets.append((f"engine: a verdict under {TARGET_ENGINE_MS} ms in CPython (p95)",
