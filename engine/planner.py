@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from .figures import Figures, figures, names, situation_figures, with_skill
 from .plans import HORIZON, SIDE, SKILL, SKILL_ALONE, SWITCH, Recipe, Timetable, recipes, timetable
-from .simulate import EXPECTED, plan_terms, value_at, values_by_path
+from .simulate import EXPECTED, plan_terms, settle, value_at, values_by_path
 from .validate import Situation
 
 SKILL_THEN_SWITCH = Recipe((SKILL, SWITCH), False, 1.0, True, "none")
@@ -37,11 +37,12 @@ class Choice:
     ranking_month: int
     plan: Evaluated
     steps: tuple[Step, ...]
+    candidates: list  # every recipe weighed, as (recipe, timetable, terms)
 
 
 def evaluate(recipe: Recipe, f: Figures, budget: float, ranking_month: int) -> Evaluated:
     table = timetable(recipe, f, budget)
-    terms = plan_terms(table, f, EXPECTED)
+    terms = plan_terms(table, f, settle(f, EXPECTED))
     return Evaluated(recipe, table, terms, value_at(terms, ranking_month, f), value_at(terms, HORIZON, f))
 
 
@@ -81,22 +82,43 @@ def choose_skill(p, s: Situation) -> str | None:
     return max(scored)[2]
 
 
+def candidate_plans(s: Situation, skill: str | None, f: Figures) -> list[tuple]:
+    """Every recipe on the visitor's budget with its timetable and expected terms."""
+    found = []
+    expected = settle(f, EXPECTED)
+    for recipe in recipes(s.hours_per_week, skill is not None):
+        table = timetable(recipe, f, s.hours_per_week)
+        found.append((recipe, table, plan_terms(table, f, expected)))
+    return found
+
+
+def best_plan(candidates: list[tuple], f: Figures, ranking_month: int) -> Evaluated:
+    """The candidate worth most at the ranking month; ties go to the greater gain at month 36,
+    then to the earlier recipe."""
+    at_ranking = [value_at(terms, ranking_month, f) for _, _, terms in candidates]
+    top = max(at_ranking)
+    tied = [(value_at(c[2], HORIZON, f), -i, i) for i, c in enumerate(candidates) if at_ranking[i] >= top]
+    at_horizon, _, i = max(tied)
+    recipe, table, terms = candidates[i]
+    return Evaluated(recipe, table, terms, at_ranking[i], at_horizon)
+
+
 def choose(p, s: Situation, skill: str | None, f: Figures | None = None) -> Choice:
     """The best plan for a situation; f, when given, are its figures (they do not depend on the
     spare hours or the urgency, so a search over those can read them once)."""
-    ranking_month = int(p(f"verdict.ranking_month.{s.urgency}"))
+    ranking_month = int(p(f"verdict.ranking_month.{s.urgency}"))  # read first: the assumptions list keys in order of use
     f = f or figures(p, s, skill)
-    candidates = []
-    for recipe in recipes(s.hours_per_week, skill is not None):
-        table = timetable(recipe, f, s.hours_per_week)
-        terms = plan_terms(table, f, EXPECTED)
-        candidates.append((value_at(terms, ranking_month, f), recipe, table, terms))
-    top = max(c[0] for c in candidates)
-    # Ties at the ranking month go to the greater gain at month 36, then to the earlier recipe.
-    tied = [(value_at(c[3], HORIZON, f), -i, c) for i, c in enumerate(candidates) if c[0] >= top]
-    at_horizon, _, (at_ranking, recipe, table, terms) = max(tied, key=lambda t: t[:2])
-    best = Evaluated(recipe, table, terms, at_ranking, at_horizon)
-    return Choice(skill, f, ranking_month, best, plan_steps(table, terms, f, ranking_month))
+    return ranked(skill, f, candidate_plans(s, skill, f), ranking_month)
+
+
+def ranked(skill: str | None, f: Figures, candidates: list[tuple], ranking_month: int) -> Choice:
+    best = best_plan(candidates, f, ranking_month)
+    return Choice(skill, f, ranking_month, best, plan_steps(best.table, best.terms, f, ranking_month), candidates)
+
+
+def rechoose(choice: Choice, ranking_month: int) -> Choice:
+    """The same situation's plan for another ranking month: only the ranking changes."""
+    return ranked(choice.skill, choice.figures, choice.candidates, ranking_month)
 
 
 def first_path(choice: Choice) -> str:

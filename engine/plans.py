@@ -98,10 +98,16 @@ def side_segments(recipe: Recipe, budget: float, study, search) -> tuple[tuple[f
     if recipe.side == "none" or budget <= 0:
         return ()
     busy = [step for step in (study, search) if step and step[2] > 0]
+    if not busy:
+        return ((0.0, HORIZON, budget),) if budget > 1e-9 else ()
     cuts = sorted({0.0, HORIZON, *(t for step in busy for t in step[:2] if 0.0 < t < HORIZON)})
     segments = []
     for a, b in zip(cuts, cuts[1:]):
-        free = budget - sum(step[2] for step in busy if step[0] <= a < step[1])
+        used = 0.0
+        for start, end, hours in busy:
+            if start <= a < end:
+                used += hours
+        free = budget - used
         if free > 1e-9:
             if segments and segments[-1][2] == free and segments[-1][1] == a:
                 segments[-1] = (segments[-1][0], b, free)

@@ -106,26 +106,57 @@ def values_by_path(terms: list[tuple], month: float, f: Figures) -> dict[str, fl
     return out
 
 
+# What a world settles ---------------------------------------------------------------------
+
+@dataclass(slots=True)
+class Settled:
+    """The weights of a world's chancy events and the yearly gains they lead to, worked out
+    once for every plan simulated in that world."""
+
+    completed: float  # the course is finished
+    promoted_with: float  # the promotion comes, with the skill learned
+    promoted_without: float  # ... and without it
+    landing: tuple  # (first search, second search) weights, without and with the learned skill
+    switch_gain: tuple  # yearly gain of a move that lands, without and with the learned skill
+    skill_at_employer: float  # yearly gain of the skill without a move
+    skill_after_move: float  # ... learned after a move
+    client_weight: float  # share of the side income the clients found bring
+
+
+def settle(f: Figures, world: World) -> Settled:
+    promoted_without = chance(world.promotion, f.promotion_chance_without)
+    promoted_with = chance(world.promotion, f.promotion_chance_with)
+    found = chance(world.clients, f.client_chance)
+    return Settled(
+        completed=chance(world.completion, f.completion_chance),
+        promoted_with=promoted_with,
+        promoted_without=promoted_without,
+        landing=tuple(landing_weights(world.landing, fx.landing_chance(f, skilled)) for skilled in (False, True)),
+        switch_gain=tuple(fx.switch_gain(f, skilled, promoted_without) for skilled in (False, True)),
+        skill_at_employer=fx.skill_gain_at_employer(f, promoted_with, promoted_without),
+        skill_after_move=fx.skill_gain_after_move(f),
+        client_weight=found + (1 - found) * f.no_client_share,
+    )
+
+
 # The plan's terms ------------------------------------------------------------------------
 
-def plan_terms(table: Timetable, f: Figures, world: World) -> list[tuple]:
+def plan_terms(table: Timetable, f: Figures, world: Settled) -> list[tuple]:
     terms: list[tuple] = []
-    completed = chance(world.completion, f.completion_chance) if table.study else 0.0
-    promoted_with = chance(world.promotion, f.promotion_chance_with)
-    promoted_without = chance(world.promotion, f.promotion_chance_without)
+    completed = world.completed if table.study else 0.0
     if table.study and f.study_fee > 0:
         # Fees are paid on committing to the plan, so a faster plan never counts them sooner.
         terms.append(("cost", SKILL, f.study_fee))
     landed = 0.0
     if table.search:
-        start, first_pay, _ = table.search
+        first_pay = table.search[1]
         # The search's outcome depends on whether the skill was finished before it began.
         branches = [(completed, True), (1 - completed, False)] if table.skill_before_switch else [(1.0, False)]
         for weight, with_skill in branches:
             if weight <= 0:
                 continue
-            first, second = landing_weights(world.landing, fx.landing_chance(f, with_skill))
-            gain = fx.switch_gain(f, with_skill, promoted_without)
+            first, second = world.landing[with_skill]
+            gain = world.switch_gain[with_skill]
             terms.append(("pay", SWITCH, first_pay, weight * first * gain))
             terms.append(("pay", SWITCH, table.second_search_end, weight * second * gain))
             if with_skill:
@@ -134,33 +165,35 @@ def plan_terms(table: Timetable, f: Figures, world: World) -> list[tuple]:
         ready = table.study[1] + f.promotion_wait
         if table.search and not table.skill_before_switch:
             # Learned around a move: the new employer's review if the move happened.
-            first, second = landing_weights(world.landing, fx.landing_chance(f, False))
+            first, second = world.landing[False]
             moved = first + second
-            stayed_gain = fx.skill_gain_at_employer(f, promoted_with, promoted_without)
-            yearly = completed * (moved * fx.skill_gain_after_move(f) + (1 - moved) * stayed_gain)
+            yearly = completed * (moved * world.skill_after_move + (1 - moved) * world.skill_at_employer)
         else:
             # Learned first: the current employer pays for it unless a move already did.
-            yearly = completed * (1 - landed) * fx.skill_gain_at_employer(f, promoted_with, promoted_without)
+            yearly = completed * (1 - landed) * world.skill_at_employer
         if yearly:
             terms.append(("pay", SKILL, ready, yearly))
     if table.side:
-        terms.append(side_term(table, f, world, completed))
+        terms.append(side_term(table, f, world.client_weight, completed))
     return terms
 
 
-def side_term(table: Timetable, f: Figures, world: World, completed: float) -> tuple:
-    found = chance(world.clients, f.client_chance)
-    client_weight = found + (1 - found) * f.no_client_share
+def side_term(table: Timetable, f: Figures, client_weight: float, completed: float) -> tuple:
     # A finished client skill lifts the rate from the month it is marketable.
     lift_at = table.study[1] if table.study and f.skill_for_clients and completed > 0 else None
+    missing = f.missing_client_skills
     segments = []
     for start, end, hours in table.side:
-        cuts = [start, end] if lift_at is None or not start < lift_at < end else [start, lift_at, end]
-        for a, b in zip(cuts, cuts[1:]):
-            missing = f.missing_client_skills
-            income = fx.side_monthly_income(f, hours, missing, client_weight)
-            if lift_at is not None and a >= lift_at and missing > 0:
-                lifted = fx.side_monthly_income(f, hours, missing - 1, client_weight)
-                income = completed * lifted + (1 - completed) * income
-            segments.append((a, b, income))
+        income = fx.side_monthly_income(f, hours, missing, client_weight)
+        if lift_at is None or lift_at >= end:
+            segments.append((start, end, income))
+            continue
+        lifted = income
+        if missing > 0:
+            lifted = completed * fx.side_monthly_income(f, hours, missing - 1, client_weight) + (1 - completed) * income
+        if start < lift_at:
+            segments.append((start, lift_at, income))
+            segments.append((lift_at, end, lifted))
+        else:
+            segments.append((start, end, lifted))
     return ("side", SIDE, table.side[0][0], tuple(segments))

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from .figures import Figures, figures
+from .figures import Figures
 from .money import significant
 from .params import central_values
-from .planner import choose, choose_skill, first_path
+from .planner import Choice, choose, choose_skill, first_path, rechoose
 from .validate import MAX_HOURS_PER_WEEK, URGENCIES, Situation
 
 HOUR_STEPS = (1, 4, 12, 60)
@@ -46,12 +46,25 @@ def narrow(probe, same, tipped, current: str, snap):
     return tipped
 
 
+def remembered(probe):
+    """probe, asked once per value: the ladder, the narrowing and the final check share answers."""
+    answers = {}
+
+    def ask(value):
+        if value not in answers:
+            answers[value] = probe(value)
+        return answers[value]
+    return ask
+
+
 def numeric_tips(s: Situation, skill: str | None, field: str, base: float, ladders, current: str,
                  snap, skill_moves: bool, f: Figures | None = None) -> list[tuple]:
     """For each direction, the nearest value on the ladder (narrowed) that changes the first step."""
+    @remembered
     def quick(value):
         return first_step(replace(s, **{field: value}), skill, keep_skill=True, f=f)[0]
 
+    @remembered
     def exact(value):
         if not skill_moves:
             return quick(value), skill
@@ -86,11 +99,12 @@ def salary_ladder(base: float) -> list[list[float]]:
     return [list(dict.fromkeys(v for v in up if v > base)), list(dict.fromkeys(v for v in down if 0 < v < base))]
 
 
-def tipping_points(s: Situation, skill: str | None, current: str,
+def tipping_points(s: Situation, choice: Choice, current: str,
                    salary: float) -> list[tuple[str, object, str, str | None]]:
     """(field, value, new first step, its skill) for each answer whose change tips the plan."""
     found = []
-    same_figures = figures(central_values().__getitem__, s, skill)  # hours and urgency do not move them
+    skill = choice.skill
+    same_figures = choice.figures  # hours and urgency do not move them
     half_hours = lambda v: round(v * 2) / 2  # noqa: E731
     for value, (first, new_skill) in numeric_tips(s, skill, "hours_per_week", s.hours_per_week,
                                                   hour_ladder(s.hours_per_week), current, half_hours,
@@ -101,8 +115,9 @@ def tipping_points(s: Situation, skill: str | None, current: str,
         found.append(("salary", value, first, new_skill))
     for urgency in URGENCIES:
         if urgency != s.urgency:
-            # The skill to learn is chosen by its value at month 36, whatever the urgency.
-            first, _ = first_step(replace(s, urgency=urgency), skill, keep_skill=True, f=same_figures)
+            # Only the ranking month moves: the skill to learn is chosen by its value at month 36,
+            # and the candidate plans do not depend on the urgency.
+            first = first_path(rechoose(choice, int(central_values()[f"verdict.ranking_month.{urgency}"])))
             if first != current:
                 found.append(("urgency", urgency, first, skill))
     first, skill = first_step(replace(s, promotion_track=not s.promotion_track))

@@ -15,7 +15,7 @@ from functools import cache
 from .figures import figures
 from .params import central_values, parameter_index
 from .plans import HORIZON, SINGLE_PATHS, timetable
-from .simulate import World, plan_terms, value_at
+from .simulate import World, plan_terms, settle, value_at
 from .validate import Situation
 
 SEED = 20261202
@@ -73,6 +73,7 @@ def simulate_ranges(s: Situation, skill: str | None, plan_recipe, ranking_month:
     budget = s.hours_per_week
     for world_values, world in draws(count):
         f = figures(world_values.__getitem__, s, skill)
+        settled = settle(f, world)
         at_ranking = {}
         for name, recipe in recipes.items():
             if name == "skill_upgrade" and (skill is None or budget <= 0):
@@ -80,7 +81,7 @@ def simulate_ranges(s: Situation, skill: str | None, plan_recipe, ranking_month:
             elif name == "plan" and not recipe.order and recipe.side == "none":
                 got = dict.fromkeys(months, 0.0)
             else:
-                terms = plan_terms(timetable(recipe, f, budget), f, world)
+                terms = plan_terms(timetable(recipe, f, budget), f, settled)
                 got = {m: value_at(terms, m, f) for m in months}
             for m in months:
                 values[name][m].append(got[m])

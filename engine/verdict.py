@@ -122,7 +122,7 @@ def skill_to_learn(p, s: Situation, choice: Choice, plan: list[dict], currency: 
 
 def tipping_output(s: Situation, choice: Choice, first: str, currency: str) -> list[dict]:
     current_salary = choice.figures.salary
-    found = tipping_points(s, choice.skill, first, current_salary)
+    found = tipping_points(s, choice, first, current_salary)
     held = skill_tip(s, choice.skill, first)
     if held:
         found.append(held)

@@ -11,7 +11,7 @@ from engine import verdict
 from engine.params import ParamView, parameter_index
 from engine.planner import choose, choose_skill
 from engine.plans import SINGLE_PATHS, timetable
-from engine.simulate import EXPECTED, growth_area, plan_terms, value_at
+from engine.simulate import EXPECTED, growth_area, plan_terms, settle, value_at
 from engine.validate import situation
 
 SCENARIOS = tomllib.loads((Path(__file__).parent / "scenarios" / "verdicts.toml").read_text())["scenario"]
@@ -227,7 +227,7 @@ def test_switch_alone_worked_by_hand():
     r = central("baseline.total_raise.us")
     expected = gain / 12 * (p * (growth_area(36, r) - growth_area(months, r))
                             + (1 - p) * p * (growth_area(36, r) - growth_area(second_end, r)))
-    terms = plan_terms(timetable(SINGLE_PATHS["job_switch"], f, 5.0), f, EXPECTED)
+    terms = plan_terms(timetable(SINGLE_PATHS["job_switch"], f, 5.0), f, settle(f, EXPECTED))
     assert value_at(terms, 36, f) == pytest.approx(expected)
     assert round(expected) == by_path(verdict(answers))["job_switch"]["gain_36m"]
 
@@ -244,7 +244,7 @@ def test_side_work_alone_worked_by_hand():
     monthly = billed * 52 / 12 * rate * (1 - central("side_hustle.overhead_share")) * weight
     ramp = central("side_hustle.ramp_months")
     expected_36 = monthly * (36 - ramp / 2)
-    terms = plan_terms(timetable(SINGLE_PATHS["side_hustle"], f, 5.0), f, EXPECTED)
+    terms = plan_terms(timetable(SINGLE_PATHS["side_hustle"], f, 5.0), f, settle(f, EXPECTED))
     assert value_at(terms, 36, f) == pytest.approx(expected_36)
     assert value_at(terms, 3, f) == pytest.approx(monthly * 9 / (2 * ramp))
 
