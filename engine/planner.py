@@ -65,7 +65,9 @@ def skill_value(p, s: Situation, base: dict, skill: str, pace: float) -> tuple[f
     """What learning a skill at a set pace brings by month 36, cashed in by the track or by a
     move after it, whichever pays more; then its captured yearly value."""
     f = with_skill(p, s, base, skill)
-    best = max(evaluate(r, f, pace, int(HORIZON)).at_horizon for r in (SKILL_ALONE, SKILL_THEN_SWITCH))
+    expected = settle(f, EXPECTED)
+    best = max(value_at(plan_terms(timetable(r, f, pace), f, expected), HORIZON, f)
+               for r in (SKILL_ALONE, SKILL_THEN_SWITCH))
     return best, f.skill_captured
 
 

@@ -100,6 +100,11 @@ def side_segments(recipe: Recipe, budget: float, study, search) -> tuple[tuple[f
     busy = [step for step in (study, search) if step and step[2] > 0]
     if not busy:
         return ((0.0, HORIZON, budget),) if budget > 1e-9 else ()
+    if len(busy) == 1:  # the common case, written out: before, during and after the one busy step
+        start, end, hours = busy[0]
+        pieces = ((0.0, min(start, HORIZON), budget), (start, min(end, HORIZON), budget - hours),
+                  (end, HORIZON, budget))
+        return tuple(piece for piece in pieces if piece[1] > piece[0] and piece[2] > 1e-9)
     cuts = sorted({0.0, HORIZON, *(t for step in busy for t in step[:2] if 0.0 < t < HORIZON)})
     segments = []
     for a, b in zip(cuts, cuts[1:]):

@@ -99,6 +99,25 @@ def value_at(terms: list[tuple], month: float, f: Figures) -> float:
     return total
 
 
+def values_at(terms: list[tuple], months, f: Figures) -> list[float]:
+    """value_at for many months in one pass: each month's growth and each term's start are
+    worked out once (a verdict draws four 36-month curves)."""
+    raise_rate, ramp = f.raise_rate, f.ramp_months
+    grown = [growth_area(m, raise_rate) for m in months]
+    totals = [0.0] * len(grown)
+    for term in terms:
+        if term[0] == "pay":
+            start, yearly = term[2], term[3] / YEAR
+            before = growth_area(start, raise_rate)
+            for i, month in enumerate(months):
+                if month > start:
+                    totals[i] += yearly * (grown[i] - before)
+        else:
+            for i, month in enumerate(months):
+                totals[i] += term_value(term, month, raise_rate, ramp)
+    return totals
+
+
 def values_by_path(terms: list[tuple], month: float, f: Figures) -> dict[str, float]:
     out = {SWITCH: 0.0, SKILL: 0.0, SIDE: 0.0}
     for t in terms:

@@ -66,9 +66,12 @@ def numeric_tips(s: Situation, skill: str | None, field: str, base: float, ladde
 
     @remembered
     def exact(value):
-        if not skill_moves:
-            return quick(value), skill
-        return first_step(replace(s, **{field: value}))
+        if skill_moves:
+            changed = replace(s, **{field: value})
+            new_skill = choose_skill(central_values().__getitem__, changed)
+            if new_skill != skill:
+                return first_step(changed, new_skill, keep_skill=True)
+        return quick(value), skill
 
     tips = []
     for ladder in ladders:

@@ -66,28 +66,34 @@ def simulate_ranges(s: Situation, skill: str | None, plan_recipe, ranking_month:
     """P10/P50/P90 at months 12 and 36 for the plan and each single path, and each single
     path's chance of being the best of the three at the ranking month (ahead of staying put
     too, so the chances add up to less than 1 when no path may pay by then)."""
-    recipes = {"plan": plan_recipe, **SINGLE_PATHS}
+    recipes = {name: recipe for name, recipe in SINGLE_PATHS.items()
+               if not (name == "skill_upgrade" and (skill is None or s.hours_per_week <= 0))}
+    if plan_recipe.order or plan_recipe.side != "none":
+        recipes["plan"] = plan_recipe
+    # A plan that is one path alone is simulated once, under both names.
+    same_as = next((name for name, recipe in SINGLE_PATHS.items() if recipe == plan_recipe and name in recipes), None)
+    if same_as:
+        del recipes["plan"]
     months = tuple(dict.fromkeys((12, int(HORIZON), ranking_month)))
-    values = {name: {m: [] for m in months} for name in recipes}
+    values = {name: {m: [] for m in months} for name in ("plan", *SINGLE_PATHS)}
+    nothing = dict.fromkeys(months, 0.0)
     wins = dict.fromkeys(SINGLE_PATHS, 0.0)
     budget = s.hours_per_week
     for world_values, world in draws(count):
         f = figures(world_values.__getitem__, s, skill)
         settled = settle(f, world)
-        at_ranking = {}
+        got = {name: nothing for name in values}
         for name, recipe in recipes.items():
-            if name == "skill_upgrade" and (skill is None or budget <= 0):
-                got = dict.fromkeys(months, 0.0)
-            elif name == "plan" and not recipe.order and recipe.side == "none":
-                got = dict.fromkeys(months, 0.0)
-            else:
-                terms = plan_terms(timetable(recipe, f, budget), f, settled)
-                got = {m: value_at(terms, m, f) for m in months}
+            terms = plan_terms(timetable(recipe, f, budget), f, settled)
+            got[name] = {m: value_at(terms, m, f) for m in months}
+        if same_as:
+            got["plan"] = got[same_as]
+        for name, by_month in got.items():
             for m in months:
-                values[name][m].append(got[m])
-            at_ranking[name] = got[ranking_month]
+                values[name][m].append(by_month[m])
         # Best of the three means ahead of the other two and of staying put.
-        top = max(at_ranking[path] for path in SINGLE_PATHS)
+        at_ranking = {path: got[path][ranking_month] for path in SINGLE_PATHS}
+        top = max(at_ranking.values())
         leaders = [path for path in SINGLE_PATHS if at_ranking[path] >= top - 1e-9] if top > 0.5 else []
         for path in leaders:
             wins[path] += 1 / len(leaders)

@@ -11,7 +11,7 @@ from .money import compact_money
 from .params import ParamView, central_values, parameter_index
 from .planner import Choice, Evaluated, choose, choose_skill, evaluate, first_path
 from .plans import HORIZON, SIDE, SINGLE_PATHS, SKILL, SWITCH
-from .simulate import value_at
+from .simulate import values_at
 from .tipping import skill_tip, tipping_points
 from .uncertainty import simulate_ranges
 from .validate import Situation, situation
@@ -23,7 +23,7 @@ MONTHS = range(1, int(HORIZON) + 1)
 
 def curve(terms: list, f: Figures) -> list[int]:
     """Cumulative expected gain at the end of each month, in whole currency units."""
-    return [round(value_at(terms, m, f)) for m in MONTHS]
+    return [round(v) for v in values_at(terms, MONTHS, f)]
 
 
 def payoff_month(monthly: list[int]) -> int | None:

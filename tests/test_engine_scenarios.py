@@ -8,10 +8,10 @@ import pytest
 
 from engine import figures as fx
 from engine import verdict
-from engine.params import ParamView, parameter_index
+from engine.params import ParamView, central_values, parameter_index
 from engine.planner import choose, choose_skill
 from engine.plans import SINGLE_PATHS, timetable
-from engine.simulate import EXPECTED, growth_area, plan_terms, settle, value_at
+from engine.simulate import EXPECTED, growth_area, plan_terms, settle, value_at, values_at
 from engine.validate import situation
 
 SCENARIOS = tomllib.loads((Path(__file__).parent / "scenarios" / "verdicts.toml").read_text())["scenario"]
@@ -324,3 +324,17 @@ def test_a_move_that_would_pay_less_than_staying_is_shown_as_no_gain_not_a_loss(
     switch = by_path(result)["job_switch"]
     assert switch["annual_gain"] == 0 and switch["gain_36m"] == 0
     assert result["best_path"] == "stay_put"
+
+
+def test_curves_in_one_pass_equal_month_by_month_values():
+    """values_at (the curves) and value_at (the plan search) must never disagree."""
+    p = central_values().__getitem__
+    for answers in ({"role": "ml-engineer", "level": "lead", "market": "ae", "hours_per_week": 20,
+                     "urgency": "soon", "skills": ["ai-ml"], "promotion_track": True},
+                    {"role": "data-analyst", "level": "entry", "market": "in", "hours_per_week": 3,
+                     "urgency": "flexible"}):
+        s = situation(answers)
+        choice = choose(p, s, choose_skill(p, s))
+        for _, _, terms in choice.candidates:
+            months = [0.5 * k for k in range(73)]
+            assert values_at(terms, months, choice.figures) == [value_at(terms, m, choice.figures) for m in months]
