@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from .bands import salary_band_figures, skill_cost, skill_uplift_figures
+from .bands import market_scale, salary_band_figures, skill_cost, skill_uplift_figures
 from .params import catalog_data, central_values
 from .validate import Situation
 
@@ -161,7 +161,8 @@ def with_skill(p, s: Situation, base: dict, skill: str | None) -> Figures:
     """The situation's figures with one skill to learn."""
     if skill is None:
         return Figures(**base)
-    uplift = skill_uplift_figures(p, s.role, skill, s.market)
+    scale = market_scale(p, s.market)
+    uplift = skill_uplift_figures(p, s.role, skill, s.market, scale)
     relevance = p(f"skill_relevance.{s.role}.{skill}")
     captured = p("skill_upgrade.realised_share") * (uplift["low"] + uplift["high"]) / 2
     chance_with = base["promotion_chance_without"]
@@ -176,7 +177,7 @@ def with_skill(p, s: Situation, base: dict, skill: str | None) -> Figures:
         "skill_captured": captured * base["band_taper"],
         "skill_relevance": relevance,
         "study_hours": p(f"skill_hours.{skill}"),
-        "study_fee": skill_cost(p, skill, s.market),
+        "study_fee": skill_cost(p, skill, s.market, scale),
     })
 
 

@@ -99,11 +99,16 @@ def value_at(terms: list[tuple], month: float, f: Figures) -> float:
     return total
 
 
-def values_at(terms: list[tuple], months, f: Figures) -> list[float]:
+def growth_areas(months, f: Figures) -> list[float]:
+    return [growth_area(m, f.raise_rate) for m in months]
+
+
+def values_at(terms: list[tuple], months, f: Figures, grown: list[float] | None = None) -> list[float]:
     """value_at for many months in one pass: each month's growth and each term's start are
-    worked out once (a verdict draws four 36-month curves)."""
+    worked out once (a verdict draws four 36-month curves). grown, when given, is
+    growth_areas(months, f), for a caller that sums several plans over the same months."""
     raise_rate, ramp = f.raise_rate, f.ramp_months
-    grown = [growth_area(m, raise_rate) for m in months]
+    grown = growth_areas(months, f) if grown is None else grown
     totals = [0.0] * len(grown)
     for term in terms:
         if term[0] == "pay":

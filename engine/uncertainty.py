@@ -15,7 +15,7 @@ from functools import cache
 from .figures import figures
 from .params import central_values, parameter_index
 from .plans import HORIZON, SINGLE_PATHS, timetable
-from .simulate import World, plan_terms, settle, value_at
+from .simulate import World, growth_areas, plan_terms, settle, values_at
 from .validate import Situation
 
 SEED = 20261202
@@ -75,30 +75,31 @@ def simulate_ranges(s: Situation, skill: str | None, plan_recipe, ranking_month:
     if same_as:
         del recipes["plan"]
     months = tuple(dict.fromkeys((12, int(HORIZON), ranking_month)))
-    values = {name: {m: [] for m in months} for name in ("plan", *SINGLE_PATHS)}
-    nothing = dict.fromkeys(months, 0.0)
+    at = {m: i for i, m in enumerate(months)}
+    values = {name: [] for name in ("plan", *SINGLE_PATHS)}  # per world, the values at months
+    nothing = [0.0] * len(months)
     wins = dict.fromkeys(SINGLE_PATHS, 0.0)
     budget = s.hours_per_week
     for world_values, world in draws(count):
         f = figures(world_values.__getitem__, s, skill)
         settled = settle(f, world)
-        got = {name: nothing for name in values}
+        grown = growth_areas(months, f)
+        got = dict.fromkeys(values, nothing)
         for name, recipe in recipes.items():
-            terms = plan_terms(timetable(recipe, f, budget), f, settled)
-            got[name] = {m: value_at(terms, m, f) for m in months}
+            got[name] = values_at(plan_terms(timetable(recipe, f, budget), f, settled), months, f, grown)
         if same_as:
             got["plan"] = got[same_as]
         for name, by_month in got.items():
-            for m in months:
-                values[name][m].append(by_month[m])
+            values[name].append(by_month)
         # Best of the three means ahead of the other two and of staying put.
-        at_ranking = {path: got[path][ranking_month] for path in SINGLE_PATHS}
+        at_ranking = {path: got[path][at[ranking_month]] for path in SINGLE_PATHS}
         top = max(at_ranking.values())
         leaders = [path for path in SINGLE_PATHS if at_ranking[path] >= top - 1e-9] if top > 0.5 else []
         for path in leaders:
             wins[path] += 1 / len(leaders)
     return {
-        "ranges": {name: {"range_12m": summary(v[12]), "range_36m": summary(v[int(HORIZON)]),
-                          "range_ranking": summary(v[ranking_month])} for name, v in values.items()},
+        "ranges": {name: {"range_12m": summary([w[at[12]] for w in v]),
+                          "range_36m": summary([w[at[int(HORIZON)]] for w in v]),
+                          "range_ranking": summary([w[at[ranking_month]] for w in v])} for name, v in values.items()},
         "chance_best": {path: round(won / count, 3) for path, won in wins.items()},
     }
