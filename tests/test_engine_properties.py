@@ -98,7 +98,8 @@ def test_verdict_shape_and_consistency(answers):
         for key in ("range_12m", "range_36m"):
             assert item[key]["p10"] <= item[key]["p50"] <= item[key]["p90"]
     chances = [item["chance_best"] for item in result["paths"]]
-    assert all(0 <= c <= 1 for c in chances) and sum(chances) <= 1.0001
+    # each chance is rounded to three decimals, so their sum may exceed 1 by up to 3 x 0.0005
+    assert all(0 <= c <= 1 for c in chances) and sum(chances) <= 1.0015
     band = result["market_band"]
     assert all(type(band[k]) is int for k in ("low", "high", "mid")) and band["low"] <= band["mid"] <= band["high"]
 
