@@ -28,7 +28,6 @@ class Figures:
     # Promotion track (promotion_chance_* are 0 off a track)
     promotion_increase: float
     promotion_chance_without: float
-    promotion_chance_with: float
     promotion_wait: float
     # Job switch
     catch_up: float  # yearly amount a new employer adds by closing the gap to the midpoint
@@ -43,14 +42,6 @@ class Figures:
     search_months: float
     search_hours_cap: float
     search_slowdown: float
-    # Skill to learn (None when every skill is held)
-    skill: str | None
-    skill_in_demand: bool
-    skill_for_clients: bool
-    skill_captured: float  # yearly pay a newly skilled person can capture (realised share of the uplift)
-    skill_relevance: float
-    study_hours: float
-    study_fee: float
     completion_chance: float
     stay_capture: float
     # Side work
@@ -63,6 +54,15 @@ class Figures:
     client_chance: float
     no_client_share: float
     ramp_months: float
+    # Skill to learn (see skill_figures; these defaults: none, as when every skill is held)
+    promotion_chance_with: float = 0.0
+    skill: str | None = None
+    skill_in_demand: bool = False
+    skill_for_clients: bool = False
+    skill_captured: float = 0.0  # yearly pay a newly skilled person can capture (realised share of the uplift)
+    skill_relevance: float = 0.0
+    study_hours: float = 0.0
+    study_fee: float = 0.0
 
 
 def names(kind: str) -> dict[str, dict]:
@@ -102,7 +102,8 @@ def side_rate(p, salary: float, band_high: float) -> float:
 
 
 def figures(p, s: Situation, skill: str | None) -> Figures:
-    return with_skill(p, s, situation_figures(p, s), skill)
+    base = situation_figures(p, s)
+    return Figures(**base, **skill_figures(p, s, base, skill))
 
 
 def situation_figures(p, s: Situation) -> dict:
@@ -122,7 +123,6 @@ def situation_figures(p, s: Situation) -> dict:
         raise_rate=p(f"baseline.total_raise.{s.market}"),
         promotion_increase=p("promotion.increase") if on_track else 0.0,
         promotion_chance_without=chance_without,
-        promotion_chance_with=chance_without,
         promotion_wait=p("promotion.wait_months"),
         catch_up=p("job_switch.catch_up_share") * max(0.0, band["mid"] - salary),
         premium=p(f"job_switch.premium.{s.market}") * taper,
@@ -136,13 +136,6 @@ def situation_figures(p, s: Situation) -> dict:
         search_months=p(f"job_switch.search_months.{s.level}"),
         search_hours_cap=p("job_switch.search_hours_per_week"),
         search_slowdown=p("job_switch.slowdown_without_spare_hours"),
-        skill=None,
-        skill_in_demand=False,
-        skill_for_clients=False,
-        skill_captured=0.0,
-        skill_relevance=0.0,
-        study_hours=0.0,
-        study_fee=0.0,
         completion_chance=p("skill_upgrade.completion_chance"),
         stay_capture=p("skill_upgrade.stay_capture_share"),
         side_rate=side_rate(p, salary, band["high"]),
@@ -159,17 +152,22 @@ def situation_figures(p, s: Situation) -> dict:
 
 def with_skill(p, s: Situation, base: dict, skill: str | None) -> Figures:
     """The situation's figures with one skill to learn."""
+    return Figures(**base, **skill_figures(p, s, base, skill))
+
+
+def skill_figures(p, s: Situation, base: dict, skill: str | None) -> dict:
+    """The figures that depend on the skill to learn (with none, the promotion's chance is the
+    same with or without it)."""
+    chance_with = base["promotion_chance_without"]
     if skill is None:
-        return Figures(**base)
+        return {"promotion_chance_with": chance_with}
     scale = market_scale(p, s.market)
     uplift = skill_uplift_figures(p, s.role, skill, s.market, scale)
     relevance = p(f"skill_relevance.{s.role}.{skill}")
     captured = p("skill_upgrade.realised_share") * (uplift["low"] + uplift["high"]) / 2
-    chance_with = base["promotion_chance_without"]
     if s.promotion_track:
         chance_with += (p("promotion.chance_with_skill") - chance_with) * relevance
-    return Figures(**{
-        **base,
+    return {
         "promotion_chance_with": chance_with,
         "skill": skill,
         "skill_in_demand": skill in in_demand_for(s.role),
@@ -178,7 +176,7 @@ def with_skill(p, s: Situation, base: dict, skill: str | None) -> Figures:
         "skill_relevance": relevance,
         "study_hours": p(f"skill_hours.{skill}"),
         "study_fee": skill_cost(p, skill, s.market, scale),
-    })
+    }
 
 
 # Formulas on the figures -----------------------------------------------------------------
