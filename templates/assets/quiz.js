@@ -105,6 +105,10 @@
     });
   });
 
+  // The service worker registers only now (sw-register.js), so it never competes with the start.
+  const settled = () => window.dispatchEvent(new Event("earnverdict:engine-settled"));
+  ready.then(settled, settled);
+
   ready.catch((error) => {
     app.dataset.engine = "failed";
     setStatus(error.message);

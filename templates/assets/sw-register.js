@@ -14,10 +14,11 @@
       .catch(() => { /* offline support is a bonus; the page works without it */ });
   };
   // A guide registers after load, so filling the cache never competes with the page itself.
-  // The quiz registers at once, so its page and assets are cached early; the quiz asks the
-  // service worker to keep the runtime once its engine is ready (quiz.js).
+  // The quiz registers once its engine has started (or failed to), for the same reason: a
+  // service worker starting, and installing, while Pyodide downloads and compiles slows the
+  // engine's start; quiz.js then asks it to keep the runtime the worker just loaded.
   const whenParsed = () => {
-    if (document.getElementById("quiz-app")) register();
+    if (document.getElementById("quiz-app")) window.addEventListener("earnverdict:engine-settled", register, { once: true });
     else if (document.readyState === "complete") register();
     else window.addEventListener("load", register, { once: true });
   };
