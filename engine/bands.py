@@ -6,11 +6,14 @@ model, so the keys used end up in the verdict's assumptions).
 
 from __future__ import annotations
 
+from functools import cache
+
 REFERENCE_ROLE = "backend-developer"
 REFERENCE_MARKET = "us"
 REFERENCE_LEVEL = "mid"
 
 
+@cache  # read for every simulated world: the keys are formatted once
 def band_keys(role: str, level: str, market: str) -> tuple[str, str, str]:
     base = f"salary_band.{REFERENCE_ROLE}.{market}.{level}"
     return f"{base}.low", f"{base}.high", f"role_pay_ratio.{role}"
