@@ -14,10 +14,8 @@ import glob
 import hashlib
 import os
 import pickle
-import queue
 import shutil
 import tempfile
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -134,10 +132,7 @@ class Staging:
         self.records: dict[str, tuple] = {}
         self.present: dict[str, tuple] = {}  # files already in the folder (from the spare), not yet claimed
         self.folders: set[Path] = set()
-        self.queue: queue.SimpleQueue = queue.SimpleQueue()  # files for the writer thread
-        self.writer: threading.Thread | None = None
-        self.error: OSError | None = None  # the writer's first failure
-        self.staged: dict[str, str] = {}  # path -> sha256 of what was queued for the writer
+        self.staged: dict[str, str] = {}  # path -> sha256 of what this build wrote there
         try:
             remove_leftovers(self.out_dir)
             self.folder = Path(tempfile.mkdtemp(prefix=f".{self.out_dir.name}.new-", dir=self.out_dir.parent))
@@ -154,41 +149,20 @@ class Staging:
         return target_in(self.folder, rel, self.folders)
 
     def put(self, rel: str, data: bytes, digest: str | None = None) -> None:
-        """Stage a file (digest: the sha256 of data, when the caller has it). A new file is
-        written by the writer thread, so the build goes on rendering meanwhile."""
-        if self.error is not None:
-            raise self.error
+        """Stage a file; digest is the sha256 of data when the caller has it already."""
         digest = digest or sha256(data)
-        if self.staged.get(rel) == digest:  # already handed over (a card, written with its page)
+        if self.staged.get(rel) == digest:  # already staged (a card, written with its page)
             return
         there = self.present.pop(rel, None)
         if there is not None and there[0] == digest:
             self.records[rel] = there
             return
         target = safe_target(self.folder, rel)
-        self.staged[rel] = digest
-        if self.writer is None:
-            self.writer = threading.Thread(target=self._write_queued, name="staging-writer", daemon=True)
-            self.writer.start()
-        self.queue.put((rel, target, data, digest, there is not None))
-
-    def _write_queued(self) -> None:
-        while True:
-            item = self.queue.get()
-            if item is None:
-                return
-            if self.error is None:  # after a failure the rest is dropped: the build fails anyway
-                try:
-                    self._write(*item)
-                except OSError as err:
-                    self.error = err
-
-    def _write(self, rel: str, target: Path, data: bytes, digest: str, replace: bool) -> None:
         # A spare file may share its bytes with the live output (a hard link): replace it, never
         # write into it.
-        path = target.with_name(f".{target.name}.new") if replace else target
+        path = target.with_name(f".{target.name}.new") if there is not None else target
         try:
-            if target.parent not in self.folders:  # one mkdir per new folder
+            if target.parent not in self.folders:  # one mkdir per new folder, no check before it
                 target.parent.mkdir(parents=True, exist_ok=True)
                 self.folders.add(target.parent)
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
@@ -199,20 +173,12 @@ class Staging:
                 stat = os.fstat(fd)
             finally:
                 os.close(fd)
-            if replace:
+            if path != target:
                 os.replace(path, target)
         except OSError as err:  # a full disk: say where, as the build's one line
             raise OSError(err.errno, err.strerror, str(target)) from None
+        self.staged[rel] = digest
         self.records[rel] = (digest, stat.st_size, stat.st_mtime_ns)
-
-    def finish(self) -> None:
-        """Wait for every queued file to be written; raise the first write's error."""
-        if self.writer is not None:
-            self.queue.put(None)
-            self.writer.join()
-            self.writer = None
-        if self.error is not None:
-            raise self.error
 
     def keep(self, rel: str, record: tuple) -> None:
         """Take an unchanged file over from the current output: already there in the spare, or
@@ -230,7 +196,6 @@ class Staging:
     def swap(self, keep_old: bool = False) -> dict:
         """Put the staged folder in the output's place (the old output becomes the spare with
         keep_old, else is removed); returns the state's file records."""
-        self.finish()
         for rel in sorted(self.present):  # what the spare had that this build does not
             path = safe_target(self.folder, rel)
             path.unlink()
@@ -256,11 +221,6 @@ class Staging:
         return self.records
 
     def discard(self) -> None:
-        if self.writer is not None:  # a failed build: stop writing before removing the folder
-            self.error = self.error or OSError("build stopped")
-            self.queue.put(None)
-            self.writer.join()
-            self.writer = None
         if self.folder is not None:
             remove_tree(self.folder)
             self.folder = None
