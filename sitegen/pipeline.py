@@ -201,8 +201,10 @@ class Site:
                 self.problems.append(template_problem(err, options.templates_dir, name))
 
     def render(self, sink=None, stream_index: bool = False) -> list[PageResult]:
-        """Render every page (in worker processes when that pays). `sink(out, data)` takes each
-        page's bytes as they arrive, so a full build never holds the whole site in memory."""
+        """Render every page (in worker processes when that pays). `sink(out, data, digest)` takes
+        each page's bytes (and each card drawn with a page) as they arrive, so a full build never
+        holds the whole site in memory. With stream_index, a build that renders every page afresh
+        feeds Pagefind as pages arrive and has the workers draw the cards."""
         from .compact import compact_html  # noqa: F401  (imported before the workers fork)
         from .markup import cache_key
         from .search import INDEXED_KINDS
@@ -347,7 +349,8 @@ class Site:
         files: dict[str, bytes] = {a.path: a.data for a in self.assets.values()}
         files.update({self.media_paths[rel]: data for rel, data in self.media.items()})
         if with_runtime:  # `check` leaves the index and the cards, and their caches, alone
-            # The cards are drawn in other processes while Pagefind indexes the pages.
+            # Cards not drawn with their pages (an edit's new title) are drawn in other processes
+            # while Pagefind indexes the pages.
             cards = card_files([c for c in (card_of(self, p) for p in self.pages) if c], options.state_dir / CARDS_CACHE, self.drawn_cards)
             try:
                 files.update(self.search_index(results))
