@@ -237,6 +237,53 @@ def hugo(root: Path, corpus: list[Guide]) -> Tool:
                 cold_paths=[out, cache, project / "resources"])
 
 
+# The minimal Hugo site: the same content with one single and one list layout (the list one
+# also draws the home page), no taxonomies, no feed, no sitemap: what Hugo costs at its least.
+HUGO_MINIMAL_CONFIG = """\
+baseURL = "http://127.0.0.1/"
+languageCode = "en"
+title = "Bench"
+disableKinds = ["taxonomy", "term", "RSS", "sitemap", "robotsTXT"]
+[taxonomies]
+"""
+
+HUGO_MINIMAL_LAYOUTS = {
+    "layouts/_default/single.html": """\
+<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{{ .Title }}</title></head>
+<body><main><h1>{{ .Title }}</h1>
+{{ .Content }}
+</main></body></html>
+""",
+    "layouts/_default/list.html": """\
+<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{{ .Title }}</title></head>
+<body><main><h1>{{ .Title }}</h1>
+<ul>{{ range .Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul>
+</main></body></html>
+""",
+}
+
+
+def hugo_minimal_files(corpus: list[Guide]) -> dict[str, str]:
+    files = {path: text for path, text in hugo_files(corpus).items()
+             if path.startswith("content/") or path.startswith("static/")}
+    return {"hugo.toml": HUGO_MINIMAL_CONFIG, **HUGO_MINIMAL_LAYOUTS, **files}
+
+
+def hugo_minimal(root: Path, corpus: list[Guide]) -> Tool:
+    binary = ensure_hugo()
+    project = root / "hugo-minimal"
+    write_files(hugo_minimal_files(corpus), project)
+    out, cache = project / "public", project / ".hugo-cache"
+    return Tool(HUGO_MINIMAL, project,
+                [binary, "--quiet", "--source", str(project), "--destination", str(out),
+                 "--cacheDir", str(cache)],
+                cold_paths=[out, cache, project / "resources"])
+
+
+HUGO_MINIMAL = "Hugo (minimal)"
+
 PEERS: dict[str, Callable[[Path, list[Guide]], Tool]] = {
-    "pelican": pelican, "mkdocs": mkdocs, "hugo": hugo,
+    "pelican": pelican, "mkdocs": mkdocs, "hugo": hugo, "hugo-minimal": hugo_minimal,
 }

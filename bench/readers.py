@@ -6,7 +6,8 @@ guide page gains before the reader touches the search box (against another git r
     .venv/bin/python bench/readers.py --n 100 --runs 1 --against main
 
 The cards stage is the time to start drawing them plus the wait for them after the index, which
-they are drawn alongside. "Without" builds run the same pipeline with the two stages replaced by
+they are drawn alongside. The index stage is the time to start Pagefind, which then indexes each
+page while the others render (in a cold build), plus the wait for the index after rendering. "Without" builds run the same pipeline with the two stages replaced by
 ones that return no files, in the same kind of fresh process; nothing else differs.
 """
 from __future__ import annotations
@@ -26,8 +27,7 @@ ROOT = BENCH.parent
 sys.path.insert(0, str(BENCH))
 sys.path.insert(1, str(ROOT))
 
-import corpus as corpus_mod  # noqa: E402
-from run import our_content, seed_private_cache, state_dir  # noqa: E402
+# The benchmark's modules are imported by the parent only: a child is a build and nothing else.
 
 
 def child(mode: str, content: Path, out: Path) -> dict:
@@ -47,18 +47,23 @@ def child(mode: str, content: Path, out: Path) -> dict:
         return wrapper
 
     if mode == "bare":
+        pipeline.Site.start_index = lambda self: None
         pipeline.Site.search_index = lambda self, results: {}
-        pipeline.card_files = lambda cards, folder: dict
+        pipeline.Site.page_card = lambda self, page: None
+        pipeline.card_files = lambda cards, folder, drawn: dict
     else:
+        pipeline.Site.start_index = timed("index", pipeline.Site.start_index)  # Pagefind then indexes while pages render
         pipeline.Site.search_index = timed("index", pipeline.Site.search_index)
         starting = timed("cards", pipeline.card_files)  # reading the cache and starting the pool
-        pipeline.card_files = lambda cards, folder: timed("cards", starting(cards, folder))  # and waiting
+        pipeline.card_files = lambda cards, folder, drawn: timed("cards", starting(cards, folder, drawn))  # and waiting
     started = time.perf_counter()
     code = main(["build", "--content", str(content), "--out", str(out)])
     return {"code": code, "seconds": time.perf_counter() - started, **spent}
 
 
 def cold_build(mode: str, content: Path, out: Path, cache: Path) -> dict:
+    from run import state_dir
+
     shutil.rmtree(out, ignore_errors=True)
     shutil.rmtree(state_dir(out, cache), ignore_errors=True)
     return timed_build(mode, content, out, cache)
@@ -114,6 +119,9 @@ def main() -> int:
         mode, content, out = args.child
         print(json.dumps(child(mode, Path(content), Path(out))))
         return 0
+
+    import corpus as corpus_mod
+    from run import our_content, seed_private_cache
 
     work = Path(tempfile.mkdtemp(prefix="earnverdict-readers-bench-"))
     try:

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from xml.sax.saxutils import escape
-
 from .theme import CSP
+
+
+def escape(text: str) -> str:
+    """XML text with &, < and > escaped, as xml.sax.saxutils.escape does (whose module pulls in
+    urllib and http.client: tens of milliseconds of imports for three replacements)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 SHORT = "public, max-age=0, must-revalidate"

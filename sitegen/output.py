@@ -132,6 +132,7 @@ class Staging:
         self.records: dict[str, tuple] = {}
         self.present: dict[str, tuple] = {}  # files already in the folder (from the spare), not yet claimed
         self.folders: set[Path] = set()
+        self.staged: dict[str, str] = {}  # path -> sha256 of what this build wrote there
         try:
             remove_leftovers(self.out_dir)
             self.folder = Path(tempfile.mkdtemp(prefix=f".{self.out_dir.name}.new-", dir=self.out_dir.parent))
@@ -147,26 +148,36 @@ class Staging:
     def target(self, rel: str) -> Path:
         return target_in(self.folder, rel, self.folders)
 
-    def put(self, rel: str, data: bytes) -> None:
-        digest = sha256(data)
+    def put(self, rel: str, data: bytes, digest: str | None = None) -> None:
+        """Stage a file; digest is the sha256 of data when the caller has it already."""
+        digest = digest or sha256(data)
+        if self.staged.get(rel) == digest:  # already staged (a card, written with its page)
+            return
         there = self.present.pop(rel, None)
         if there is not None and there[0] == digest:
             self.records[rel] = there
             return
-        target = self.target(rel)
+        target = safe_target(self.folder, rel)
         # A spare file may share its bytes with the live output (a hard link): replace it, never
         # write into it.
         path = target.with_name(f".{target.name}.new") if there is not None else target
         try:
-            with open(path, "wb", buffering=0) as fh:
+            if target.parent not in self.folders:  # one mkdir per new folder, no check before it
+                target.parent.mkdir(parents=True, exist_ok=True)
+                self.folders.add(target.parent)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
+            try:
                 view = memoryview(data)
-                while view:  # an unbuffered write may take only part of the bytes
-                    view = view[fh.write(view):]
-                stat = os.fstat(fh.fileno())
+                while view:  # a write may take only part of the bytes
+                    view = view[os.write(fd, view):]
+                stat = os.fstat(fd)
+            finally:
+                os.close(fd)
             if path != target:
                 os.replace(path, target)
         except OSError as err:  # a full disk: say where, as the build's one line
             raise OSError(err.errno, err.strerror, str(target)) from None
+        self.staged[rel] = digest
         self.records[rel] = (digest, stat.st_size, stat.st_mtime_ns)
 
     def keep(self, rel: str, record: tuple) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import multiprocessing
 import os
 import pickle
 import traceback
@@ -19,21 +18,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .cards import CACHE as CARDS_CACHE
-from .compact import compact_html
-from .cards import card_files
 from .contentpolicy import read_content
-from .context import card_of
 from .fingerprint import input_fingerprint, settings_fingerprint
 from .options import SITE_TITLE, BuildOptions
 from .output import Staging, State, load_state, output_matches, prune_stale, save_state, sha256, write_changed
-from .plan import Page, check_related, generated_pages, newest_first, page_for, related_guides
 from .problems import ContentErrors, Problem, clip, display_path
-from .search import INDEXED_KINDS
 
+# What only a build that renders needs (the plan, the templates, the cards, the search index) is
+# imported where it is used, so a build that finds nothing changed starts in less time.
 if TYPE_CHECKING:
     from .content import Source
     from .markup import Rendered
+    from .plan import Page
 
 # Rough single-core costs (ms) of rendering one page's markdown and one page's template; a
 # process pool pays for its start and for pickling results only above about POOL_WORTH_MS of work.
@@ -69,6 +65,7 @@ class PageResult:
     record: PageRecord
     problems: list = field(default_factory=list)
     rendered: Rendered | None = None  # its markdown when rendered afresh, for the cache
+    card: tuple | None = None  # (output path, sha256, PNG) of its card, when drawn with the page
 
 
 @dataclass
@@ -106,6 +103,10 @@ class Site:
         self.hub_titles: dict[str, str] = {}  # role slug -> its hub's title, for guides' breadcrumbs
         self.about_url = ""  # the about page (with the privacy notice), linked from every footer
         self.indexed: dict[str, bytes | None] = {}  # search-indexed page -> its bytes if rendered
+        self.digests: dict[str, str] = {}  # sha256 of every file besides the pages, from assemble
+        self.drawn_cards: dict[str, bytes] = {}  # card digest -> PNG, drawn with the pages
+        self.draw_cards = False  # the render workers draw each page's card (cold builds)
+        self.indexer = None  # search.Indexer taking the indexed pages as they are rendered (cold builds)
 
     # -- gather ---------------------------------------------------------------------------
 
@@ -134,6 +135,8 @@ class Site:
 
     def plan(self) -> None:
         """Validate every source's fields and give each one its page."""
+        from .plan import check_related, generated_pages, page_for, related_guides
+
         by_path: dict[str, Page] = {}
         guide_slugs: dict[str, Page] = {}
         for source in self.sources:
@@ -197,10 +200,14 @@ class Site:
             except Exception as err:
                 self.problems.append(template_problem(err, options.templates_dir, name))
 
-    def render(self, sink=None) -> list[PageResult]:
-        """Render every page (in worker processes when that pays). `sink(out, data)` takes each
-        page's bytes as they arrive, so a full build never holds the whole site in memory."""
+    def render(self, sink=None, stream_index: bool = False) -> list[PageResult]:
+        """Render every page (in worker processes when that pays). `sink(out, data, digest)` takes
+        each page's bytes (and each card drawn with a page) as they arrive, so a full build never
+        holds the whole site in memory. With stream_index, a build that renders every page afresh
+        feeds Pagefind as pages arrive and has the workers draw the cards."""
+        from .compact import compact_html  # noqa: F401  (imported before the workers fork)
         from .markup import cache_key
+        from .search import INDEXED_KINDS
 
         global _SITE
         unrendered, templates = 0, 0
@@ -213,10 +220,17 @@ class Site:
                 templates += 1
                 unrendered += page.source is not None and not self.md_cache.has(page.markdown_key)
         self.indexed = {p.out: None for p in self.pages if p.kind in INDEXED_KINDS}
+        if stream_index and not self.previous and self.indexed:
+            self.start_index()
+        # Every page is rendered afresh: its card is drawn with it, in the same worker, while
+        # other pages render, rather than all the cards after the pages.
+        self.draw_cards = stream_index and not self.previous
         _SITE = self
         workers = min(os.cpu_count() or 1, 8)
         results = []
-        if workers > 1 and worth_a_pool(unrendered, templates) and "fork" in multiprocessing.get_all_start_methods():
+        if workers > 1 and worth_a_pool(unrendered, templates) and fork_available():
+            import multiprocessing
+
             context = multiprocessing.get_context("fork")
             with context.Pool(workers) as pool:
                 for result in pool.imap(render_page_at, range(len(self.pages)), chunksize=CHUNK_PAGES):
@@ -230,18 +244,28 @@ class Site:
         """Keep a page's problems, cache its fresh rendering, hand its bytes to the sink."""
         self.problems += result.problems
         if result.data and result.out in self.indexed:
-            self.indexed[result.out] = result.data
+            if self.indexer is not None:
+                self.indexer.add(result.out, result.data)
+            else:
+                self.indexed[result.out] = result.data
         if result.rendered is not None:
             if self.write:
                 self.md_cache.put(result.record.md_key, result.rendered)
             result.rendered = None
+        if result.card is not None:
+            path, digest, png = result.card
+            self.drawn_cards[digest] = png
+            if sink is not None:
+                sink(path, png, None)
+            result.card = None
         if sink is not None and result.data is not None:
-            sink(result.out, result.data)
+            sink(result.out, result.data, result.digest)
             result.data = b""  # written; only its digest is kept
         return result
 
     def render_page(self, page: Page) -> PageResult:
         from . import links
+        from .compact import compact_html
         from .context import page_context
         from .markup import render_markdown
 
@@ -280,7 +304,17 @@ class Site:
             problems.append(template_problem(err, self.options.templates_dir, page.template))
             return PageResult(page.out, None, "", record, problems, fresh)
         record.digest = sha256(data)
-        return PageResult(page.out, data, record.digest, record, problems, fresh)
+        return PageResult(page.out, data, record.digest, record, problems, fresh, self.page_card(page))
+
+    def page_card(self, page: Page) -> tuple | None:
+        """The page's card as (output path, digest, PNG), when the workers draw the cards."""
+        if not self.draw_cards:
+            return None
+        from .cards import draw
+        from .context import card_of
+
+        card = card_of(self, page)
+        return (card.path, card.digest(), draw(card)) if card is not None else None
 
     # -- check links -----------------------------------------------------------------------
 
@@ -304,6 +338,9 @@ class Site:
         """Every file besides the pages: assets, content images, the quiz runtime, feeds,
         _headers, and last the service worker, named after all the others."""
         from . import feeds
+        from .cards import CACHE as CARDS_CACHE
+        from .context import card_of
+        from .plan import newest_first
         from .precompress import precompressed
         from .quiz import RUNTIME_LOCK
         from .runtime import quiz_runtime, service_worker
@@ -312,8 +349,9 @@ class Site:
         files: dict[str, bytes] = {a.path: a.data for a in self.assets.values()}
         files.update({self.media_paths[rel]: data for rel, data in self.media.items()})
         if with_runtime:  # `check` leaves the index and the cards, and their caches, alone
-            # The cards are drawn in other processes while Pagefind indexes the pages.
-            cards = card_files([c for c in (card_of(self, p) for p in self.pages) if c], options.state_dir / CARDS_CACHE)
+            # Cards not drawn with their pages (an edit's new title) are drawn in other processes
+            # while Pagefind indexes the pages.
+            cards = card_files([c for c in (card_of(self, p) for p in self.pages) if c], options.state_dir / CARDS_CACHE, self.drawn_cards)
             try:
                 files.update(self.search_index(results))
             finally:
@@ -331,7 +369,8 @@ class Site:
         files["_headers"] = feeds.headers(options.base_path, [p.path for p in self.pages], list(runtime), {RUNTIME_LOCK},
                                           [rel for rel in files if rel.endswith((".br", ".gz"))])
         digests = {r.out: r.digest for r in results}
-        digests.update({rel: sha256(data) for rel, data in files.items()})
+        self.digests = {rel: sha256(data) for rel, data in files.items()}  # written with them, not hashed again
+        digests.update(self.digests)
         # The service worker's cache is named after everything else the build wrote.
         self.build_id = hashlib.sha256("".join(f"{rel}\0{digests[rel]}\n" for rel in sorted(digests)).encode()).hexdigest()[:16]
         if with_runtime:
@@ -340,6 +379,16 @@ class Site:
             if worker is not None:
                 files["sw.js"] = worker
         return files
+
+    def start_index(self) -> None:
+        """When every page is rendered afresh, Pagefind takes each indexed page as it comes back
+        from rendering, while the others are still being rendered."""
+        from .search import Indexer, SearchIndexError
+
+        try:
+            self.indexer = Indexer(sorted(self.indexed))
+        except SearchIndexError as err:
+            self.problems.append(Problem(display_path(Path(__file__).with_name("search.py")), 1, str(err)))
 
     def search_index(self, results: list[PageResult]) -> dict[str, bytes]:
         """The search index of the indexed pages; a page unchanged since the last build is read
@@ -352,7 +401,7 @@ class Site:
             return self.indexed[out] or (self.options.out_dir / out).read_bytes()
 
         try:
-            return search_index(digests, read_page, self.options.state_dir)
+            return search_index(digests, read_page, self.options.state_dir, self.indexer)
         except SearchIndexError as err:
             self.problems.append(Problem(display_path(Path(__file__).with_name("search.py")), 1, str(err)))
             return {}
@@ -361,11 +410,25 @@ class Site:
 _SITE: Site | None = None
 
 
+def card_files(cards: list, folder: Path, drawn: dict):
+    """cards.card_files: the social cards, those not drawn yet drawn in other processes while
+    the build goes on."""
+    from .cards import card_files as start_drawing
+
+    return start_drawing(cards, folder, drawn)
+
+
 def context_key(settings: str, template: str, context: dict, body_id: str) -> str:
     """What a page's bytes depend on: the settings, its template, its context, and its body,
     which is named by the hash of its markdown and of the link targets rather than hashed whole."""
     text = json.dumps(context, sort_keys=True, default=str)
     return hashlib.sha256(f"{settings}\0{template}\0{body_id}\0{text}".encode()).hexdigest()
+
+
+def fork_available() -> bool:
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
 
 
 def worth_a_pool(markdown_pages: int, template_pages: int) -> bool:
@@ -469,7 +532,7 @@ def build(options: BuildOptions, write: bool = True) -> Report:
     # folder beside the output and swapped in at the end; later builds write only changed files.
     staging = Staging(options.out_dir) if write and not trusted and not site.problems else None
     try:
-        results = site.render(sink=staging.put if staging else (None if write and not site.problems else discard))
+        results = site.render(sink=staging.put if staging else (None if write and not site.problems else discard), stream_index=write)
         if write:  # parsed frontmatter is kept by content hash: right whatever this build's outcome
             save_cache(options.state_dir / PARSED_CACHE, site.parsed, {s.digest for s in site.sources})
         site.check_links(results)
@@ -483,13 +546,15 @@ def build(options: BuildOptions, write: bool = True) -> Report:
             return report
         if staging is not None:
             for rel, data in files.items():
-                staging.put(rel, data)
+                staging.put(rel, data, site.digests.get(rel))
             records = staging.swap()
             report.written = len(records)
         else:
             files.update({r.out: r.data for r in results})
             records, report.written = write_changed(options.out_dir, files, state.files, state.spare)
     finally:
+        if site.indexer is not None:
+            site.indexer.close()
         if staging is not None:
             staging.discard()
         if write and site.md_cache is not None:  # renderings are right whatever the outcome
@@ -501,5 +566,5 @@ def build(options: BuildOptions, write: bool = True) -> Report:
     return report
 
 
-def discard(out: str, data: bytes) -> None:
+def discard(out: str, data: bytes, digest: str = "") -> None:
     """`check` renders every page to find problems and keeps none of the bytes."""

@@ -61,6 +61,8 @@ class Refusal(Exception):
 
 def first_refusal(html: str) -> tuple[str, tuple[str, ...]] | None:
     """(reason, needles) for the first element, attribute or URL outside the allowlist, or None."""
+    if plainly_allowed(html):
+        return None
     checker = Checker()
     try:
         checker.feed(html)
@@ -68,6 +70,34 @@ def first_refusal(html: str) -> tuple[str, tuple[str, ...]] | None:
     except Refusal as refusal:
         return refusal.reason, refusal.needles
     return None
+
+
+# A tag as Python-Markdown writes it: a lowercase name, lowercase attributes each with a
+# double-quoted value holding no character reference and no angle bracket.
+PLAIN_TAG = re.compile(r'<(/?)([a-z][a-z0-9]*)((?:\s+[a-z][a-z0-9-]*="[^"&<>]*")*)\s*/?>')
+PLAIN_ATTRIBUTE = re.compile(r'([a-z][a-z0-9-]*)="([^"]*)"')
+
+
+def plainly_allowed(html: str) -> bool:
+    """True when every '<' of html opens a plain tag (PLAIN_TAG) of the allowlist whose attributes
+    and URLs are allowed too: then the parser would find nothing to refuse, and need not run.
+    Anything else (comments, declarations, references or quotes of another kind in a tag, an
+    element or attribute outside the allowlist) is left to the parser, which names the problem."""
+    tags = 0
+    for tag in PLAIN_TAG.finditer(html):
+        tags += 1
+        closing, name, attributes = tag.groups()
+        if name not in ELEMENTS:
+            return False
+        if attributes and not closing:
+            for attribute, value in PLAIN_ATTRIBUTE.findall(attributes):
+                if attribute == "style" or attribute.startswith("on") or not allowed_attribute(name, attribute):
+                    return False
+                if attribute in URL_ATTRIBUTES and value and url_refusal(value):
+                    return False
+        elif attributes:
+            return False
+    return tags == html.count("<")
 
 
 def url_refusal(value: str) -> str | None:

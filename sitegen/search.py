@@ -8,12 +8,14 @@ index is reused and Pagefind does not run at all.
 
 from __future__ import annotations
 
-import gzip
+import base64
 import functools
+import gzip
 import hashlib
+import json
 import pickle
 import subprocess
-import tempfile
+import threading
 from pathlib import Path
 
 SEARCH_DIR = "pagefind"  # the index and Pagefind's own search script, under the site root
@@ -24,7 +26,7 @@ NOT_INDEXED = (".breadcrumbs", ".toc", ".cta", ".related", ".tags", ".meta")
 # Pagefind's own user interfaces are not used (search.js is the site's, and runs under its CSP).
 UNUSED = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.", "pagefind-highlight.", "wasm.unknown.")
 TIMEOUT_SECONDS = 300
-INDEX_FORMAT = "sorted filters"  # part of the cache key: what this module does to Pagefind's output
+INDEX_FORMAT = "service, pages in order, sorted filters"  # part of the cache key: how this module makes the index
 
 
 class SearchIndexError(Exception):
@@ -46,28 +48,112 @@ def index_key(pages: dict[str, str]) -> str:
 
 def run_pagefind(pages: dict[str, bytes]) -> dict[str, bytes]:
     """Index pages (output path -> HTML) with the Pagefind binary; the index's files by output path."""
-    from pagefind_bin import get_executable
+    indexer = Indexer(sorted(pages))
+    try:
+        for out in sorted(pages):
+            indexer.add(out, pages[out])
+        return indexer.files()
+    finally:
+        indexer.close()
 
-    with tempfile.TemporaryDirectory(prefix="earnverdict-search-") as work:
-        source, output = Path(work) / "site", Path(work) / "index"
-        for out, html in pages.items():
-            target = source / out
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(html)
-        command = [str(get_executable()), "--site", str(source), "--output-path", str(output),
-                   "--force-language", "en", "--root-selector", "main", "--silent"]
-        for selector in NOT_INDEXED:
-            command += ["--exclude-selectors", selector]
+
+class Indexer:
+    """Pagefind running as a service: pages go to it through a pipe as they are rendered, and the
+    index comes back through the other, so no page or index file touches the disk on the way.
+
+    The service indexes pages one at a time in the order it receives them, and that order decides
+    the index's bytes: pages are sent in the order given (`order`, every output path to index),
+    however they arrive, so the same pages always give the same index."""
+
+    def __init__(self, order: list[str]):
+        from pagefind_bin import get_executable
+
+        self.order, self.next, self.waiting = list(order), 0, {}
+        self.sent = 0
+        self.replies: list[dict] = []
+        self.failure: str | None = None
+        config = {"root_selector": "main", "exclude_selectors": list(NOT_INDEXED), "force_language": "en"}
         try:
-            result = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_SECONDS)
-        except (OSError, subprocess.TimeoutExpired) as err:
+            self.process = subprocess.Popen([str(get_executable()), "--service"], stdin=subprocess.PIPE,
+                                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        except OSError as err:
             raise SearchIndexError(f"cannot run pagefind: {err}") from None
-        if result.returncode != 0:
-            lines = (result.stderr or result.stdout).strip().splitlines() or [f"exit status {result.returncode}"]
-            raise SearchIndexError(f"pagefind failed: {lines[-1]}")
-        files = {path.relative_to(output).as_posix(): path.read_bytes()
-                 for path in sorted(output.rglob("*")) if path.is_file() and not path.name.startswith(UNUSED)}
-    return {f"{SEARCH_DIR}/{rel}": data for rel, data in canonical_filters(files).items()}
+        self.done = threading.Event()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+        self._send({"type": "NewIndex", "config": config})
+
+    def add(self, out: str, html: bytes) -> None:
+        """Take one page; it goes to Pagefind once every page before it in the order has gone."""
+        self.waiting[out] = html
+        while self.next < len(self.order) and self.order[self.next] in self.waiting:
+            out = self.order[self.next]
+            self._send({"type": "AddFile", "index_id": 0, "file_path": out, "url": None,
+                        "file_contents": self.waiting.pop(out).decode()})
+            self.next += 1
+
+    def files(self) -> dict[str, bytes]:
+        """The index's files by output path, once every page in the order was added."""
+        if self.next != len(self.order):
+            raise SearchIndexError(f"pagefind was not given {self.order[self.next]}")
+        self._send({"type": "GetFiles", "index_id": 0})
+        try:  # not closed: the service stops the moment its input ends, answered or not
+            self.process.stdin.flush()
+        except (OSError, ValueError) as err:
+            self.failure = self.failure or f"pagefind stopped: {err}"
+        if not self.done.wait(TIMEOUT_SECONDS):
+            raise SearchIndexError(f"cannot run pagefind: no index after {TIMEOUT_SECONDS} s")
+        errors = [r["payload"].get("message", "") for r in self.replies if r.get("payload", {}).get("type") == "Error"]
+        last = self.replies[-1] if self.replies else {}
+        if errors or self.failure or last.get("message_id") != self.sent or last["payload"].get("type") != "GetFiles":
+            raise SearchIndexError(f"pagefind failed: {(errors or [self.failure or 'no index returned'])[0]}")
+        files = {}
+        for file in last["payload"]["files"]:
+            rel = file["path"].replace("\\", "/")
+            if not rel.rsplit("/", 1)[-1].startswith(UNUSED):
+                files[rel] = base64.b64decode(file["content"])
+        return {f"{SEARCH_DIR}/{rel}": data for rel, data in canonical_filters(files).items()}
+
+    def close(self) -> None:
+        """Stop the service and reap it. It is killed: the end of its input would stop it too, but
+        processes forked meanwhile (the build's pools) hold the pipe open until they end."""
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        for pipe in (self.process.stdin, self.process.stdout):
+            try:
+                pipe.close()
+            except (OSError, ValueError):  # a write that failed is still in its buffer
+                pass
+
+    def _send(self, payload: dict) -> None:
+        self.sent += 1
+        message = json.dumps({"message_id": self.sent, "payload": payload}).encode()
+        try:
+            self.process.stdin.write(base64.b64encode(message) + b",")
+        except (OSError, ValueError) as err:  # the service is gone: files() says why
+            self.failure = self.failure or f"pagefind stopped: {err}"
+
+    def _read(self) -> None:
+        """Collect the service's replies (base64 JSON, each ending with a comma) until the index
+        arrives or the pipe closes."""
+        parts: list[bytes] = []  # of a reply not yet complete (the index comes in many reads)
+        try:
+            for chunk in iter(lambda: self.process.stdout.read1(1 << 20), b""):
+                if b"," not in chunk:
+                    parts.append(chunk)
+                    continue
+                *complete, rest = b"".join(parts + [chunk]).split(b",")
+                parts = [rest]
+                for raw in complete:
+                    reply = json.loads(base64.b64decode(raw))
+                    self.replies.append(reply)
+                    if reply.get("payload", {}).get("type") == "GetFiles":
+                        return
+        except (OSError, ValueError) as err:
+            self.failure = f"unreadable reply: {err}"
+        finally:
+            self.done.set()
 
 
 # -- byte-identical output ----------------------------------------------------------------
@@ -175,20 +261,25 @@ def cbor_head(major: int, count: int) -> bytes:
     raise ValueError(count)
 
 
-def search_index(digests: dict[str, str], read_page, state_dir: Path | None) -> dict[str, bytes]:
+def search_index(digests: dict[str, str], read_page, state_dir: Path | None, indexer: Indexer | None = None) -> dict[str, bytes]:
     """The index of the pages whose sha256 digests are given (output path -> digest); taken from
-    the last build's when no page changed, else built from read_page(output path) -> HTML.
-    state_dir None: no cache."""
+    the last build's when no page changed, else built from read_page(output path) -> HTML, or
+    taken from indexer, which was given every page as it was rendered. state_dir None: no cache."""
     key = index_key(digests)
     from .pipeline import load_pickle
 
-    cached = load_pickle(state_dir / CACHE) if state_dir is not None else {}
-    if cached.get("key") == key:
-        return cached["files"]
-    files = run_pagefind({out: read_page(out) for out in sorted(digests)})
+    if indexer is not None:
+        try:
+            files = indexer.files()
+        finally:
+            indexer.close()
+    else:
+        cached = load_pickle(state_dir / CACHE) if state_dir is not None else {}
+        if cached.get("key") == key:
+            return cached["files"]
+        files = run_pagefind({out: read_page(out) for out in sorted(digests)})
     if state_dir is not None:
         from .cacheguard import write_sealed
 
         write_sealed(state_dir / CACHE, pickle.dumps({"key": key, "files": files}, protocol=pickle.HIGHEST_PROTOCOL))
     return files
-

@@ -72,3 +72,10 @@ def test_each_tool_gets_the_same_words_in_its_own_link_syntax(guides):
     strip = lambda s: corpus.word_count(LINK.sub("", s.split("\n\n", 1)[1] if s.startswith("Title") else s.split("---\n\n", 1)[1]))  # noqa: E731
     assert strip(p_text) == strip(m_text) == strip(h_text)
     assert sum(1 for k in pelican if k.startswith("content/guides/")) == N
+
+
+def test_the_minimal_hugo_site_has_one_single_and_one_list_layout_and_no_taxonomies(guides):
+    full, minimal = peers.hugo_files(guides), peers.hugo_minimal_files(guides)
+    assert sorted(p for p in minimal if p.startswith("layouts/")) == ["layouts/_default/list.html", "layouts/_default/single.html"]
+    assert '"taxonomy", "term"' in minimal["hugo.toml"] and "tag = " not in minimal["hugo.toml"]
+    assert {p: t for p, t in minimal.items() if p.startswith("content/")} == {p: t for p, t in full.items() if p.startswith("content/")}

@@ -114,6 +114,45 @@ def test_hostile_markdown_is_refused(case, content, built, capsys):
     refused(content, built, capsys, "guides/hostile.md", 8, *words)
 
 
+LEFT_TO_THE_PARSER = [  # HTML the fast path must not pass: refused, or outside its plain pattern
+    '<p>x</p><script>alert(1)</script>',
+    '<a href="javascript:alert(1)">x</a>',
+    '<a href="java\tscript:alert(1)">x</a>',
+    '<img src="data:text/html,x" alt="x">',
+    '<p onclick="alert(1)">x</p>',
+    '<p style="display:none">x</p>',
+    '<a target="_blank" href="/">x</a>',
+    '<iframe src="https://evil.example/"></iframe>',
+    '<p>x</p></a href="javascript:alert(1)">',
+    '<p>x</p><!-- <script>alert(1)</script> -->',
+    '<p>x<SCRIPT>alert(1)</SCRIPT></p>',
+    '<details open><summary>x</summary></details>',
+]
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE_MARKDOWN))
+def test_the_fast_raw_html_check_passes_no_hostile_rendering(case):
+    from sitegen import markup, rawhtml
+
+    html = markup.render_markdown("Intro.\n\n" + HOSTILE_MARKDOWN[case][0] + "\n").html
+    assert not rawhtml.plainly_allowed(html) and rawhtml.first_refusal(html) is not None
+
+
+def test_the_fast_raw_html_check_passes_only_what_the_parser_passes():
+    from sitegen import markup, rawhtml
+
+    for html in LEFT_TO_THE_PARSER:
+        assert not rawhtml.plainly_allowed(html), html
+    # What Python-Markdown writes for ordinary guides passes without the parser, and the parser
+    # agrees; the '<details open>' above is harmless but left to the parser.
+    plain = markup.render_markdown("## A heading {#one .wide}\n\nA [link](/guides/x/ \"t\") and `code` and *em*.\n\n"
+                                   "| a | b |\n| --- | --- |\n| 1 | 2 |\n\n1. one\n2. two\n\n![alt](img.png)\n").html
+    assert rawhtml.plainly_allowed(plain)
+    checker = rawhtml.Checker()
+    checker.feed(plain)
+    checker.close()  # raises Refusal if the parser disagreed
+
+
 def test_harmless_raw_html_and_every_markdown_feature_pass(content, tmp_path, capsys):
     (content / "guides/rich.md").write_text(HEAD + """
 ## Parts {#parts .wide}

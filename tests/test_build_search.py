@@ -44,6 +44,16 @@ def test_an_unchanged_set_of_pages_is_not_indexed_again(content, built, capsys, 
     assert index_files(built) != before
 
 
+def test_the_index_streamed_during_rendering_equals_one_made_from_the_written_pages(built):
+    # A cold build hands Pagefind each page as it is rendered; an edit's build gives it every
+    # page at once, read back from the output. Both must make the same index from the same pages.
+    pages = {path: data for path, data in tree(built).items()  # the guides, the hubs, about/
+             if path == "about/index.html" or (path.count("/") == 2 and path.endswith("/index.html") and path.split("/")[0] in ("guides", "roles"))}
+    assert len(pages) == json.loads((built / "pagefind/pagefind-entry.json").read_text())["languages"]["en"]["page_count"]
+    again = search.run_pagefind(pages)
+    assert again == index_files(built)
+
+
 def test_filter_chunks_are_re_encoded_exactly():
     values = [[("text", "zeta"), [3, 1]], [("text", "alpha"), [0, 2, 400]]]
     encoded = search.cbor_encode([("text", "role"), values])

@@ -69,3 +69,50 @@ def test_cards_are_absolute_under_a_sub_path(subpath_site):
     assert cards
     for url in cards.values():
         assert_is_card(subpath_site, url, base="https://example.org/careers/")
+
+
+def test_a_card_shows_its_title_where_a_line_drawn_whole_would_put_it():
+    """Titles are stamped word by word from a per-process cache: every word must land within
+    half a pixel of where Pillow puts it in the whole line, wrapped at the card's width."""
+    from PIL import Image, ImageChops, ImageDraw
+
+    from sitegen import cards
+
+    title = "Negotiation tactics that lift a backend developer's salary by a fifth"
+    card = cards.Card(title, "Guide for Backend developers", "EarnVerdict")
+    with Image.open(io.BytesIO(cards.draw(card))) as image:
+        assert (image.format, image.mode, image.size) == ("PNG", "P", (cards.WIDTH, cards.HEIGHT))
+        assert image.getpalette()[:48] == list(cards.palette())
+        pixels = image.copy()
+    ink = set(range(1, 1 + cards.LEVELS))  # the INK shades
+    muted = set(range(1 + 2 * cards.LEVELS, 1 + 3 * cards.LEVELS))
+    accent = set(range(1 + cards.LEVELS, 1 + 2 * cards.LEVELS))
+    assert pixels.getpixel((10, 300)) in accent and pixels.getpixel((600, 600)) == 0  # the bar; background
+    label = pixels.crop((0, 0, cards.WIDTH, cards.MARGIN + 80)).tobytes()
+    assert set(label) & muted and not set(label) & ink
+
+    size = cards.TITLE_SIZES[0]
+    bold, _ = cards.font_files()
+    lines = cards.wrap(title, cards.font(bold, size), cards.WIDTH - 2 * cards.MARGIN)
+    assert len(lines) == 3 and " ".join(lines) == title
+    whole = Image.new("L", (cards.WIDTH, cards.HEIGHT), 0)
+    pen = ImageDraw.Draw(whole)
+    for i, line in enumerate(lines):
+        assert pen.textlength(line, font=cards.font(bold, size)) <= cards.WIDTH - 2 * cards.MARGIN
+        pen.text((cards.MARGIN, cards.MARGIN + 80 + i * int(size * 1.18)), line, font=cards.font(bold, size), fill=255)
+    drawn = Image.frombytes("L", pixels.size, bytes(255 if v in ink else 0 for v in pixels.tobytes()))
+    expected = whole.point(lambda v: 255 if v >= 26 else 0)  # half a shade or more: an INK index
+    ink_pixels = sum(1 for v in expected.tobytes() if v)
+    off = sum(1 for v in ImageChops.difference(drawn, expected).tobytes() if v)
+    assert ink_pixels > 10_000 and off < ink_pixels * 0.03, (off, ink_pixels)
+
+
+def test_a_word_wider_than_the_card_is_cut_at_its_edge():
+    from PIL import Image
+
+    from sitegen import cards
+
+    card = cards.Card("Supercalifragilisticexpialidociouslyoverlongcompensationword", "Role hub", "EarnVerdict")
+    with Image.open(io.BytesIO(cards.draw(card))) as image:
+        edge = image.crop((cards.WIDTH - 1, 0, cards.WIDTH, cards.HEIGHT)).tobytes()
+    assert set(edge) & set(range(1, 1 + cards.LEVELS))  # title ink on the last column
