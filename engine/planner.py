@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .figures import Figures, figures, names, situation_figures, with_skill
-from .plans import HORIZON, SIDE, SKILL, SKILL_ALONE, SWITCH, Recipe, Timetable, recipes, timetable
+from .plans import HORIZON, SIDE, SKILL, SKILL_ALONE, SWITCH, Recipe, Timetable, pace, recipes, timetable
 from .simulate import EXPECTED, plan_terms, settle, value_at, values_by_path
 from .validate import Situation
 
@@ -84,12 +84,13 @@ def choose_skill(p, s: Situation) -> str | None:
     return max(scored)[2]
 
 
-def candidate_plans(s: Situation, skill: str | None, f: Figures) -> list[tuple]:
-    """Every recipe on the visitor's budget with its timetable and expected terms."""
+def candidate_plans(s: Situation, skill: str | None, f: Figures, tables: list | None = None) -> list[tuple]:
+    """Every recipe on the visitor's budget with its timetable and expected terms; tables, when
+    given, are those timetables already worked out (see choose's like)."""
     found = []
     expected = settle(f, EXPECTED)
-    for recipe in recipes(s.hours_per_week, skill is not None):
-        table = timetable(recipe, f, s.hours_per_week)
+    for i, recipe in enumerate(recipes(s.hours_per_week, skill is not None)):
+        table = tables[i] if tables else timetable(recipe, f, s.hours_per_week)
         found.append((recipe, table, plan_terms(table, f, expected)))
     return found
 
@@ -105,12 +106,17 @@ def best_plan(candidates: list[tuple], f: Figures, ranking_month: int) -> Evalua
     return Evaluated(recipe, table, terms, at_ranking[i], at_horizon)
 
 
-def choose(p, s: Situation, skill: str | None, f: Figures | None = None) -> Choice:
+def choose(p, s: Situation, skill: str | None, f: Figures | None = None, like: Choice | None = None) -> Choice:
     """The best plan for a situation; f, when given, are its figures (they do not depend on the
-    spare hours or the urgency, so a search over those can read them once)."""
+    spare hours or the urgency, so a search over those can read them once). like, when given, is
+    a choice whose timetables are reused if they would come out the same (the same hours, skill
+    and pace), as they do for a search over the salary."""
     ranking_month = int(p(f"verdict.ranking_month.{s.urgency}"))  # read first: the assumptions list keys in order of use
     f = f or figures(p, s, skill)
-    return ranked(skill, f, candidate_plans(s, skill, f), ranking_month)
+    tables = None
+    if like is not None and like.skill == skill and like.plan.table.budget == s.hours_per_week and pace(like.figures) == pace(f):
+        tables = [table for _, table, _ in like.candidates]
+    return ranked(skill, f, candidate_plans(s, skill, f, tables), ranking_month)
 
 
 def ranked(skill: str | None, f: Figures, candidates: list[tuple], ranking_month: int) -> Choice:

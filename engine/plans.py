@@ -71,6 +71,11 @@ def recipe_list(any_hours: bool, has_skill: bool) -> tuple[Recipe, ...]:
     return tuple(found)
 
 
+def pace(f: Figures) -> tuple[float, float, float, float]:
+    """Every figure a timetable reads: figures with the same pace give the same timetables."""
+    return (f.study_hours, f.search_months, f.search_hours_cap, f.search_slowdown)
+
+
 def timetable(recipe: Recipe, f: Figures, budget: float) -> Timetable:
     study_hours = budget * recipe.study_share
     study = search = None

@@ -23,14 +23,14 @@ NARROWING = 2
 
 
 def first_step(s: Situation, skill: str | None = None, keep_skill: bool = False,
-               f: Figures | None = None) -> tuple[str, str | None]:
+               f: Figures | None = None, like: Choice | None = None) -> tuple[str, str | None]:
     """The first step of the plan chosen for these answers, and the skill it would learn;
     with keep_skill, for the given skill rather than the one these answers would choose (and
-    f, its figures, when the answers changed only in hours or urgency)."""
+    f, its figures, when the answers changed only in hours or urgency). like: see choose."""
     scratch = central_values().__getitem__  # keeps probes out of the verdict's assumptions
     if not keep_skill:
         skill = choose_skill(scratch, s)
-    return first_path(choose(scratch, s, skill, f if keep_skill else None)), skill
+    return first_path(choose(scratch, s, skill, f if keep_skill else None, like)), skill
 
 
 def narrow(probe, same, tipped, current: str, snap):
@@ -58,11 +58,11 @@ def remembered(probe):
 
 
 def numeric_tips(s: Situation, skill: str | None, field: str, base: float, ladders, current: str,
-                 snap, skill_moves: bool, f: Figures | None = None) -> list[tuple]:
+                 snap, skill_moves: bool, f: Figures | None = None, like: Choice | None = None) -> list[tuple]:
     """For each direction, the nearest value on the ladder (narrowed) that changes the first step."""
     @remembered
     def quick(value):
-        return first_step(replace(s, **{field: value}), skill, keep_skill=True, f=f)[0]
+        return first_step(replace(s, **{field: value}), skill, keep_skill=True, f=f, like=like)[0]
 
     @remembered
     def exact(value):
@@ -114,7 +114,7 @@ def tipping_points(s: Situation, choice: Choice, current: str,
                                                   skill_moves=False, f=same_figures):
         found.append(("hours_per_week", value, first, new_skill))
     for value, (first, new_skill) in numeric_tips(s, skill, "salary", salary, salary_ladder(salary), current,
-                                                  lambda v: significant(v, 3), skill_moves=True):
+                                                  lambda v: significant(v, 3), skill_moves=True, like=choice):
         found.append(("salary", value, first, new_skill))
     for urgency in URGENCIES:
         if urgency != s.urgency:
@@ -123,7 +123,7 @@ def tipping_points(s: Situation, choice: Choice, current: str,
             first = first_path(rechoose(choice, int(central_values()[f"verdict.ranking_month.{urgency}"])))
             if first != current:
                 found.append(("urgency", urgency, first, skill))
-    first, skill = first_step(replace(s, promotion_track=not s.promotion_track))
+    first, skill = first_step(replace(s, promotion_track=not s.promotion_track), like=choice)
     if first != current:
         found.append(("promotion_track", not s.promotion_track, first, skill))
     return found
