@@ -338,3 +338,21 @@ def test_curves_in_one_pass_equal_month_by_month_values():
         for _, _, terms in choice.candidates:
             months = [0.5 * k for k in range(73)]
             assert values_at(terms, months, choice.figures) == [value_at(terms, m, choice.figures) for m in months]
+
+
+def test_a_timetable_reads_nothing_but_the_pace():
+    """Salary probes reuse the verdict's timetables when the pace is the same: that holds only
+    while timetable reads no other figure (an attribute it lacks would raise here)."""
+    from types import SimpleNamespace
+
+    from engine.figures import figures
+    from engine.plans import pace, recipes
+
+    p = central_values().__getitem__
+    s = situation({"role": "backend-developer", "level": "senior", "market": "uk", "hours_per_week": 12,
+                   "urgency": "soon", "promotion_track": True})
+    f = figures(p, s, choose_skill(p, s))
+    only_pace = SimpleNamespace(**dict(zip(("study_hours", "search_months", "search_hours_cap", "search_slowdown"),
+                                           pace(f))))
+    for recipe in recipes(12.0, True):
+        assert timetable(recipe, only_pace, 12.0) == timetable(recipe, f, 12.0)
