@@ -243,18 +243,22 @@ def engine_timing(calls: int = 800) -> dict:
         return {"error": f"engine not importable: {err}"}
     situations = list(grid())
     chosen = situations[::max(1, len(situations) // calls)][:calls]
-    times = []
+    times, cpu = [], []
     try:
         for answers in chosen:
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             verdict(answers)
+            cpu.append((time.process_time() - c0) * 1000)
             times.append((time.perf_counter() - t0) * 1000)
     except Exception as err:  # a failing engine is a reported result
         return {"error": f"verdict() raised {type(err).__name__}: {err}"}
-    # The first call loads the parameter files; it is reported on its own.
-    first, times = times[0], sorted(times[1:])
+    # The first call loads the parameter files; it is reported on its own. CPU time is reported
+    # beside wall time (which the target is judged on), since a shared machine's scheduling
+    # lengthens the slowest calls more than the typical one.
+    first, times, cpu = times[0], sorted(times[1:]), sorted(cpu[1:])
     return {"calls": len(times) + 1, "first_ms": first, "median_ms": statistics.median(times),
-            "p95_ms": times[int(len(times) * 0.95) - 1], "max_ms": times[-1]}
+            "p95_ms": times[int(len(times) * 0.95) - 1], "max_ms": times[-1],
+            "cpu_median_ms": statistics.median(cpu), "cpu_p95_ms": cpu[int(len(cpu) * 0.95) - 1]}
 
 
 # --- the real site, for the browser sections -----------------------------------------------
@@ -398,7 +402,8 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 report += ["### Engine (CPython)", "",
                            f"verdict() for {eng['calls']} different situations: first {eng['first_ms']:.2f} ms, then median {eng['median_ms']:.3f} ms, "
-                           f"p95 {eng['p95_ms']:.3f} ms, max {eng['max_ms']:.3f} ms.", ""]
+                           f"p95 {eng['p95_ms']:.3f} ms, max {eng['max_ms']:.3f} ms; CPU time median "
+                           f"{eng['cpu_median_ms']:.3f} ms, p95 {eng['cpu_p95_ms']:.3f} ms.", ""]
                 # Judged at the 95th percentile: on a shared machine a lone call can be descheduled.
                 targets.append((f"engine: a verdict under {TARGET_ENGINE_MS} ms in CPython (p95)",
                                 f"p95 {eng['p95_ms']:.3f} ms, median {eng['median_ms']:.3f} ms, "
