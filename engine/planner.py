@@ -61,12 +61,12 @@ def plan_steps(table: Timetable, terms: list, f: Figures, ranking_month: int) ->
     return tuple(sorted(found, key=lambda s: (round(s.start, 9), -worth.get(s.path, 0.0), order.index(s.path))))
 
 
-def skill_value(p, s: Situation, base: dict, skill: str, pace: float) -> tuple[float, float]:
+def skill_value(p, s: Situation, base: dict, skill: str, hours: float) -> tuple[float, float]:
     """What learning a skill at a set pace brings by month 36, cashed in by the track or by a
-    move after it, whichever pays more; then its captured yearly value."""
+    move after it, whichever pays more; then its captured yearly value. hours: spare hours a week."""
     f = with_skill(p, s, base, skill)
     expected = settle(f, EXPECTED)
-    best = max(value_at(plan_terms(timetable(r, f, pace), f, expected), HORIZON, f)
+    best = max(value_at(plan_terms(timetable(r, f, hours), f, expected), HORIZON, f)
                for r in (SKILL_ALONE, SKILL_THEN_SWITCH))
     return best, f.skill_captured
 
@@ -79,8 +79,8 @@ def choose_skill(p, s: Situation) -> str | None:
     if not candidates:
         return None
     base = situation_figures(p, s)
-    pace = p("skill_upgrade.choice_hours_per_week")
-    scored = [(skill_value(p, s, base, k, pace), -i, k) for i, k in enumerate(candidates)]
+    hours = p("skill_upgrade.choice_hours_per_week")
+    scored = [(skill_value(p, s, base, k, hours), -i, k) for i, k in enumerate(candidates)]
     return max(scored)[2]
 
 
