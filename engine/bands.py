@@ -42,11 +42,9 @@ def round_hundreds(amount: float) -> int:
     return int(round(amount, -2))
 
 
-def skill_uplift_figures(p, role: str, skill: str, market: str, scale: float | None = None) -> dict:
-    """Annual uplift range (ints, market currency) and study hours of a skill for a role;
-    scale, when given, is the market's market_scale (read once by a caller that needs both
-    this and skill_cost)."""
-    scale = (market_scale(p, market) if scale is None else scale) * p(f"skill_relevance.{role}.{skill}")
+def skill_uplift_figures(p, role: str, skill: str, market: str) -> dict:
+    """Annual uplift range (ints, market currency) and study hours of a skill for a role."""
+    scale = market_scale(p, market) * p(f"skill_relevance.{role}.{skill}")
     return {
         "low": round_hundreds(p(f"skill_uplift.{skill}.low") * scale),
         "high": round_hundreds(p(f"skill_uplift.{skill}.high") * scale),
@@ -54,6 +52,6 @@ def skill_uplift_figures(p, role: str, skill: str, market: str, scale: float | N
     }
 
 
-def skill_cost(p, skill: str, market: str, scale: float | None = None) -> int:
+def skill_cost(p, skill: str, market: str) -> int:
     """Course and certification cost in the market's currency."""
-    return round_hundreds(p(f"skill_cost.{skill}") * (market_scale(p, market) if scale is None else scale))
+    return round_hundreds(p(f"skill_cost.{skill}") * market_scale(p, market))

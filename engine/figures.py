@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from .bands import market_scale, salary_band_figures, skill_cost, skill_uplift_figures
+from .bands import salary_band_figures, skill_cost, skill_uplift_figures
 from .params import catalog_data, central_values
 from .validate import Situation
 
@@ -102,8 +102,7 @@ def side_rate(p, salary: float, band_high: float) -> float:
 
 
 def figures(p, s: Situation, skill: str | None) -> Figures:
-    base = situation_figures(p, s)
-    return Figures(**base, **skill_figures(p, s, base, skill))
+    return with_skill(p, s, situation_figures(p, s), skill)
 
 
 def situation_figures(p, s: Situation) -> dict:
@@ -161,8 +160,7 @@ def skill_figures(p, s: Situation, base: dict, skill: str | None) -> dict:
     chance_with = base["promotion_chance_without"]
     if skill is None:
         return {"promotion_chance_with": chance_with}
-    scale = market_scale(p, s.market)
-    uplift = skill_uplift_figures(p, s.role, skill, s.market, scale)
+    uplift = skill_uplift_figures(p, s.role, skill, s.market)
     relevance = p(f"skill_relevance.{s.role}.{skill}")
     captured = p("skill_upgrade.realised_share") * (uplift["low"] + uplift["high"]) / 2
     if s.promotion_track:
@@ -175,7 +173,7 @@ def skill_figures(p, s: Situation, base: dict, skill: str | None) -> dict:
         "skill_captured": captured * base["band_taper"],
         "skill_relevance": relevance,
         "study_hours": p(f"skill_hours.{skill}"),
-        "study_fee": skill_cost(p, skill, s.market, scale),
+        "study_fee": skill_cost(p, skill, s.market),
     }
 
 

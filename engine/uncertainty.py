@@ -14,7 +14,7 @@ from functools import cache
 
 from .figures import figures
 from .params import central_values, parameter_index
-from .plans import HORIZON, SINGLE_PATHS, timetable
+from .plans import HORIZON, SINGLE_PATHS, STAY_PUT, timetable
 from .simulate import World, growth_areas, plan_terms, settle, values_at
 from .validate import Situation
 
@@ -68,7 +68,7 @@ def simulate_ranges(s: Situation, skill: str | None, plan_recipe, ranking_month:
     too, so the chances add up to less than 1 when no path may pay by then)."""
     recipes = {name: recipe for name, recipe in SINGLE_PATHS.items()
                if not (name == "skill_upgrade" and (skill is None or s.hours_per_week <= 0))}
-    if plan_recipe.order or plan_recipe.side != "none":
+    if plan_recipe != STAY_PUT:
         recipes["plan"] = plan_recipe
     # A plan that is one path alone is simulated once, under both names.
     same_as = next((name for name, recipe in SINGLE_PATHS.items() if recipe == plan_recipe and name in recipes), None)
