@@ -405,6 +405,35 @@ def test_without_webassembly_the_page_says_so(visit, server):
     assert page.is_hidden("#quiz-result")
 
 
+# Records, for each call of navigator.serviceWorker.register, the quiz engine's state at that moment.
+REGISTER_PROBE = """
+window.__registered = [];
+if (navigator.serviceWorker) {
+  const register = navigator.serviceWorker.register.bind(navigator.serviceWorker);
+  navigator.serviceWorker.register = (...args) => {
+    const app = document.getElementById("quiz-app");
+    window.__registered.push(app ? (app.dataset.engine || "starting") : "no quiz");
+    return register(...args);
+  };
+}
+"""
+
+
+@pytest.mark.parametrize("webassembly", [True, False])
+def test_the_quiz_registers_its_service_worker_only_once_the_engine_has_settled(visit, server, webassembly):
+    v = visit()
+    v.context.add_init_script(REGISTER_PROBE)
+    if not webassembly:
+        v.context.add_init_script("delete window.WebAssembly;")
+    v.open("/quiz/")
+    if webassembly:
+        v.wait_ready()
+    else:
+        v.page.wait_for_selector("#quiz-app[data-engine=failed]", state="attached", timeout=30_000)
+    quizkit.wait_until(v.page, "() => window.__registered.length > 0", timeout_ms=30_000)
+    assert v.page.evaluate("window.__registered") == ["ready" if webassembly else "failed"]
+
+
 @pytest.mark.parametrize("width", [360, 390])
 def test_the_header_fits_one_row_on_a_phone(visit, server, width):
     v = visit(viewport={"width": width, "height": 740})

@@ -105,15 +105,16 @@
     });
   });
 
-  // The service worker registers only now (sw-register.js), so it never competes with the start.
-  const settled = () => window.dispatchEvent(new Event("earnverdict:engine-settled"));
-  ready.then(settled, settled);
-
   ready.catch((error) => {
     app.dataset.engine = "failed";
     setStatus(error.message);
     statusBox.classList.add("quiz-status-error");
   });
+
+  // The service worker registers only now (sw-register.js), so it never competes with the
+  // start; after the handlers above, so the page already shows how the start ended.
+  const settled = () => window.dispatchEvent(new Event("earnverdict:engine-settled"));
+  ready.then(settled, settled);
 
   // Once the engine is ready and the worker's copies are written, the service worker takes the
   // runtime the worker just loaded into its cache, so the quiz works offline from the next visit on.
