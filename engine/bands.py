@@ -28,14 +28,17 @@ def salary_band_figures(p, role: str, level: str, market: str) -> dict:
     return {"low": low, "high": high, "mid": round((low + high) / 2)}
 
 
+@cache
+def scale_keys(market: str) -> tuple[str, str, str, str]:
+    """The band keys market_scale reads: the market's, then the reference market's."""
+    return (*band_keys(REFERENCE_ROLE, REFERENCE_LEVEL, market)[:2],
+            *band_keys(REFERENCE_ROLE, REFERENCE_LEVEL, REFERENCE_MARKET)[:2])
+
+
 def market_scale(p, market: str) -> float:
     """Pay level of a market against the US, from mid-level backend band midpoints."""
-
-    def midpoint(m: str) -> float:
-        low_key, high_key, _ = band_keys(REFERENCE_ROLE, REFERENCE_LEVEL, m)
-        return (p(low_key) + p(high_key)) / 2
-
-    return midpoint(market) / midpoint(REFERENCE_MARKET)
+    low, high, reference_low, reference_high = scale_keys(market)
+    return (p(low) + p(high)) / 2 / ((p(reference_low) + p(reference_high)) / 2)
 
 
 def round_hundreds(amount: float) -> int:

@@ -134,7 +134,7 @@ def side_reasons(f: Figures, s: Situation, currency: str, gains: dict) -> list[s
     billed = fx.billed_hours(f, s.hours_per_week)
     reasons.append(f"Of {hours(s.hours_per_week)} spare hours a week, clients typically buy about {hours(billed)}; "
                    f"each extra hour bills less, up to about {hours(f.billed_hours_cap)} a week.")
-    full = fx.side_monthly_income(f, s.hours_per_week, f.missing_client_skills, 1.0)
+    full = fx.side_monthly_income(f, s.hours_per_week, rate, 1.0)
     reasons.append(f"With steady clients that is about {money(full)} a month after fees, reached after about "
                    f"{months(f.ramp_months)} months; there is about a {percent(1 - f.client_chance)} chance of "
                    "finding none and earning almost nothing.")

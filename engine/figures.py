@@ -75,15 +75,15 @@ def in_demand_skills(p, role: str) -> tuple[str, ...]:
 
 
 @cache
-def in_demand_for(role: str) -> tuple[str, ...]:
+def in_demand_for(role: str) -> frozenset[str]:
     """Which skills count as in demand for a role: a classification by the central relevance,
     so a drawn world varies how much a skill is worth, not which skills employers ask for."""
-    return in_demand_skills(central_values().__getitem__, role)
+    return frozenset(in_demand_skills(central_values().__getitem__, role))
 
 
 @cache
-def client_skills() -> tuple[str, ...]:
-    return tuple(k for k, entry in names("skills").items() if entry["freelance_clients_pay"])
+def client_skills() -> frozenset[str]:
+    return frozenset(k for k, entry in names("skills").items() if entry["freelance_clients_pay"])
 
 
 def band_taper(p, salary: float, mid: float, high: float) -> float:
@@ -127,7 +127,7 @@ def situation_figures(p, s: Situation) -> dict:
         premium=p(f"job_switch.premium.{s.market}") * taper,
         premium_per_skill=p("job_switch.premium_per_in_demand_skill") * taper,
         band_taper=taper,
-        counted_held=min(sum(1 for k in s.skills if k in in_demand), counted_max),
+        counted_held=min(len(in_demand.intersection(s.skills)), counted_max),
         counted_max=counted_max,
         landing_base=p(f"job_switch.landing_chance.{s.level}"),
         landing_per_skill=p("job_switch.landing_per_in_demand_skill"),
@@ -138,7 +138,7 @@ def situation_figures(p, s: Situation) -> dict:
         completion_chance=p("skill_upgrade.completion_chance"),
         stay_capture=p("skill_upgrade.stay_capture_share"),
         side_rate=side_rate(p, salary, band["high"]),
-        missing_client_skills=sum(1 for k in client_skills() if k not in s.skills),
+        missing_client_skills=len(client_skills().difference(s.skills)),
         missing_skill_discount=p("side_hustle.missing_skill_discount"),
         billable_share=p("side_hustle.billable_days") / p("side_hustle.working_days"),
         billed_hours_cap=p("side_hustle.max_billed_hours_per_week"),
@@ -244,7 +244,8 @@ def side_hourly_rate(f: Figures, missing: int) -> float:
     return f.side_rate * max(0.0, 1 - f.missing_skill_discount * missing)
 
 
-def side_monthly_income(f: Figures, hours_per_week: float, missing: int, client_weight: float) -> float:
-    """Side income a month at full speed, after platform fees and tools, before income tax."""
-    return (billed_hours(f, hours_per_week) * WEEKS_PER_MONTH * side_hourly_rate(f, missing)
+def side_monthly_income(f: Figures, hours_per_week: float, hourly_rate: float, client_weight: float) -> float:
+    """Side income a month at full speed, after platform fees and tools, before income tax;
+    hourly_rate is side_hourly_rate's, worked out once for every stretch of side work."""
+    return (billed_hours(f, hours_per_week) * WEEKS_PER_MONTH * hourly_rate
             * (1 - f.side_overhead) * client_weight)

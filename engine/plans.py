@@ -99,24 +99,38 @@ def timetable(recipe: Recipe, f: Figures, budget: float) -> Timetable:
 
 
 def side_segments(recipe: Recipe, budget: float, study, search) -> tuple[tuple[float, float, float], ...]:
-    """Side work's hours over time: the hours the other steps leave free, in constant stretches."""
+    """Side work's hours over time: the hours the other steps leave free, in constant stretches.
+    Written without comprehensions or sorting where it can be: it runs for every candidate
+    plan in every simulated world."""
     if recipe.side == "none" or budget <= 0:
         return ()
-    busy = [step for step in (study, search) if step and step[2] > 0]
-    if not busy:
-        return ((0.0, HORIZON, budget),) if budget > 1e-9 else ()
-    if len(busy) == 1:  # the common case, written out: before, during and after the one busy step
-        start, end, hours = busy[0]
-        pieces = ((0.0, min(start, HORIZON), budget), (start, min(end, HORIZON), budget - hours),
-                  (end, HORIZON, budget))
-        return tuple(piece for piece in pieces if piece[1] > piece[0] and piece[2] > 1e-9)
-    cuts = sorted({0.0, HORIZON, *(t for step in busy for t in step[:2] if 0.0 < t < HORIZON)})
+    study_busy = study is not None and study[2] > 0
+    search_busy = search is not None and search[2] > 0
+    if not (study_busy and search_busy):
+        one = study if study_busy else search if search_busy else None
+        if one is None:
+            return ((0.0, HORIZON, budget),) if budget > 1e-9 else ()
+        # Before, during and after the one busy step.
+        start, end, hours = one
+        found = []
+        if start > 0.0 and budget > 1e-9:
+            found.append((0.0, min(start, HORIZON), budget))
+        if min(end, HORIZON) > start and budget - hours > 1e-9:
+            found.append((start, min(end, HORIZON), budget - hours))
+        if end < HORIZON and budget > 1e-9:
+            found.append((end, HORIZON, budget))
+        return tuple(found)
+    (first_start, first_end, first_hours), (second_start, second_end, second_hours) = study, search
+    cuts = sorted({0.0, HORIZON, first_start, first_end, second_start, second_end})
+    while cuts[-1] > HORIZON:
+        cuts.pop()
     segments = []
     for a, b in zip(cuts, cuts[1:]):
         used = 0.0
-        for start, end, hours in busy:
-            if start <= a < end:
-                used += hours
+        if first_start <= a < first_end:
+            used += first_hours
+        if second_start <= a < second_end:
+            used += second_hours
         free = budget - used
         if free > 1e-9:
             if segments and segments[-1][2] == free and segments[-1][1] == a:

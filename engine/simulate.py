@@ -69,6 +69,15 @@ def ramp_area(x: float, ramp: float) -> float:
     return x - ramp / 2
 
 
+def side_value(term: tuple, month: float, ramp: float) -> float:
+    _, _, ramp_start, segments = term
+    total = 0.0
+    for start, end, monthly in segments:
+        if month > start:
+            total += monthly * (ramp_area(min(end, month) - ramp_start, ramp) - ramp_area(start - ramp_start, ramp))
+    return total
+
+
 def term_value(term: tuple, month: float, raise_rate: float, ramp: float) -> float:
     kind = term[0]
     if kind == "pay":
@@ -78,24 +87,24 @@ def term_value(term: tuple, month: float, raise_rate: float, ramp: float) -> flo
         return term[3] / YEAR * (growth_area(month, raise_rate) - growth_area(start, raise_rate))
     if kind == "cost":
         return -term[2] if month > 0 else 0.0
-    _, _, ramp_start, segments = term
-    total = 0.0
-    for start, end, monthly in segments:
-        if month > start:
-            total += monthly * (ramp_area(min(end, month) - ramp_start, ramp) - ramp_area(start - ramp_start, ramp))
-    return total
+    return side_value(term, month, ramp)
 
 
 def value_at(terms: list[tuple], month: float, f: Figures) -> float:
+    """term_value summed, with each kind written out: a verdict sums thousands of terms."""
     raise_rate, ramp = f.raise_rate, f.ramp_months
+    grown = growth_area(month, raise_rate)
     total = 0.0
     for term in terms:
-        if term[0] == "pay":  # the common case, inline: a verdict sums thousands of terms
+        kind = term[0]
+        if kind == "pay":
             start = term[2]
             if month > start:
-                total += term[3] / YEAR * (growth_area(month, raise_rate) - growth_area(start, raise_rate))
-        else:
-            total += term_value(term, month, raise_rate, ramp)
+                total += term[3] / YEAR * (grown - growth_area(start, raise_rate))
+        elif kind == "side":
+            total += side_value(term, month, ramp)
+        elif month > 0:  # a cost
+            total -= term[2]
     return total
 
 
@@ -111,15 +120,20 @@ def values_at(terms: list[tuple], months, f: Figures, grown: list[float] | None 
     grown = growth_areas(months, f) if grown is None else grown
     totals = [0.0] * len(grown)
     for term in terms:
-        if term[0] == "pay":
+        kind = term[0]
+        if kind == "pay":
             start, yearly = term[2], term[3] / YEAR
             before = growth_area(start, raise_rate)
             for i, month in enumerate(months):
                 if month > start:
                     totals[i] += yearly * (grown[i] - before)
+        elif kind == "side":
+            for i, month in enumerate(months):
+                totals[i] += side_value(term, month, ramp)
         else:
             for i, month in enumerate(months):
-                totals[i] += term_value(term, month, raise_rate, ramp)
+                if month > 0:
+                    totals[i] -= term[2]
     return totals
 
 
@@ -207,15 +221,17 @@ def side_term(table: Timetable, f: Figures, client_weight: float, completed: flo
     # A finished client skill lifts the rate from the month it is marketable.
     lift_at = table.study[1] if table.study and f.skill_for_clients and completed > 0 else None
     missing = f.missing_client_skills
+    rate = fx.side_hourly_rate(f, missing)
+    lifted_rate = fx.side_hourly_rate(f, missing - 1) if lift_at is not None and missing > 0 else None
     segments = []
     for start, end, hours in table.side:
-        income = fx.side_monthly_income(f, hours, missing, client_weight)
+        income = fx.side_monthly_income(f, hours, rate, client_weight)
         if lift_at is None or lift_at >= end:
             segments.append((start, end, income))
             continue
         lifted = income
-        if missing > 0:
-            lifted = completed * fx.side_monthly_income(f, hours, missing - 1, client_weight) + (1 - completed) * income
+        if lifted_rate is not None:
+            lifted = completed * fx.side_monthly_income(f, hours, lifted_rate, client_weight) + (1 - completed) * income
         if start < lift_at:
             segments.append((start, lift_at, income))
             segments.append((lift_at, end, lifted))

@@ -256,7 +256,7 @@ def test_side_work_never_nets_more_an_hour_than_the_day_job():
                        "skills": ["cloud", "api-design"], **({"salary": salary} if salary else {})}
             f = figures_for(answers)
             for hours in (0.5, 5, 40):
-                yearly = fx.side_monthly_income(f, hours, 0, 1.0) * 12
+                yearly = fx.side_monthly_income(f, hours, fx.side_hourly_rate(f, 0), 1.0) * 12
                 assert yearly <= f.salary / 2080 * hours * 52
 
 
