@@ -211,7 +211,8 @@ def switch_gain(f: Figures, with_skill: bool, promoted_without: float) -> float:
 
 def search_months(f: Figures, spare_hours: float) -> float:
     """Months to the first new paycheck; slower the fewer spare hours the search gets."""
-    share = min(spare_hours, f.search_hours_cap) / f.search_hours_cap if f.search_hours_cap > 0 else 1.0
+    cap = f.search_hours_cap
+    share = (spare_hours if spare_hours < cap else cap) / cap if cap > 0 else 1.0  # min(), written out: run per plan
     return f.search_months * (1 + f.search_slowdown * (1 - share))
 
 

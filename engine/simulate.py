@@ -70,11 +70,13 @@ def ramp_area(x: float, ramp: float) -> float:
 
 
 def side_value(term: tuple, month: float, ramp: float) -> float:
+    # The innermost loop of a verdict: min() and the ramp before the first stretch (none) written out.
     _, _, ramp_start, segments = term
     total = 0.0
     for start, end, monthly in segments:
         if month > start:
-            total += monthly * (ramp_area(min(end, month) - ramp_start, ramp) - ramp_area(start - ramp_start, ramp))
+            ramped = ramp_area(start - ramp_start, ramp) if start > ramp_start else 0.0
+            total += monthly * (ramp_area((end if end < month else month) - ramp_start, ramp) - ramped)
     return total
 
 
@@ -91,7 +93,8 @@ def term_value(term: tuple, month: float, raise_rate: float, ramp: float) -> flo
 
 
 def value_at(terms: list[tuple], month: float, f: Figures) -> float:
-    """term_value summed, with each kind written out: a verdict sums thousands of terms."""
+    """term_value summed, with each kind written out (and growth_area's first year, where most
+    pay starts): a verdict sums thousands of terms."""
     raise_rate, ramp = f.raise_rate, f.ramp_months
     grown = growth_area(month, raise_rate)
     total = 0.0
@@ -100,7 +103,7 @@ def value_at(terms: list[tuple], month: float, f: Figures) -> float:
         if kind == "pay":
             start = term[2]
             if month > start:
-                total += term[3] / YEAR * (grown - growth_area(start, raise_rate))
+                total += term[3] / YEAR * (grown - (start if start <= YEAR else growth_area(start, raise_rate)))
         elif kind == "side":
             total += side_value(term, month, ramp)
         elif month > 0:  # a cost
@@ -123,7 +126,7 @@ def values_at(terms: list[tuple], months, f: Figures, grown: list[float] | None 
         kind = term[0]
         if kind == "pay":
             start, yearly = term[2], term[3] / YEAR
-            before = growth_area(start, raise_rate)
+            before = start if start <= YEAR else growth_area(start, raise_rate)
             for i, month in enumerate(months):
                 if month > start:
                     totals[i] += yearly * (grown[i] - before)
@@ -188,18 +191,21 @@ def plan_terms(table: Timetable, f: Figures, world: Settled) -> list[tuple]:
         terms.append(("cost", SKILL, f.study_fee))
     landed = 0.0
     if table.search:
-        first_pay = table.search[1]
-        # The search's outcome depends on whether the skill was finished before it began.
+        # The search's outcome depends on whether the skill was finished before it began; both
+        # outcomes pay from the same months, so each month's pay is one term.
         branches = [(completed, True), (1 - completed, False)] if table.skill_before_switch else [(1.0, False)]
+        from_first = from_second = 0.0
         for weight, with_skill in branches:
             if weight <= 0:
                 continue
             first, second = world.landing[with_skill]
             gain = world.switch_gain[with_skill]
-            terms.append(("pay", SWITCH, first_pay, weight * first * gain))
-            terms.append(("pay", SWITCH, table.second_search_end, weight * second * gain))
+            from_first += weight * first * gain
+            from_second += weight * second * gain
             if with_skill:
                 landed = first + second
+        terms.append(("pay", SWITCH, table.search[1], from_first))
+        terms.append(("pay", SWITCH, table.second_search_end, from_second))
     if table.study and completed > 0:
         ready = table.study[1] + f.promotion_wait
         if table.search and not table.skill_before_switch:
