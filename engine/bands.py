@@ -45,13 +45,21 @@ def round_hundreds(amount: float) -> int:
     return int(round(amount, -2))
 
 
+@cache  # read for every simulated world: the keys are formatted once
+def skill_keys(role: str, skill: str) -> tuple[str, str, str, str]:
+    """The keys of a skill's relevance to a role, its uplift's low and high, and its study hours."""
+    return (f"skill_relevance.{role}.{skill}", f"skill_uplift.{skill}.low", f"skill_uplift.{skill}.high",
+            f"skill_hours.{skill}")
+
+
 def skill_uplift_figures(p, role: str, skill: str, market: str) -> dict:
     """Annual uplift range (ints, market currency) and study hours of a skill for a role."""
-    scale = market_scale(p, market) * p(f"skill_relevance.{role}.{skill}")
+    relevance_key, low_key, high_key, hours_key = skill_keys(role, skill)
+    scale = market_scale(p, market) * p(relevance_key)
     return {
-        "low": round_hundreds(p(f"skill_uplift.{skill}.low") * scale),
-        "high": round_hundreds(p(f"skill_uplift.{skill}.high") * scale),
-        "hours_to_marketable": int(p(f"skill_hours.{skill}")),
+        "low": round_hundreds(p(low_key) * scale),
+        "high": round_hundreds(p(high_key) * scale),
+        "hours_to_marketable": int(p(hours_key)),
     }
 
 

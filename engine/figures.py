@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from .bands import salary_band_figures, skill_cost, skill_uplift_figures
+from .bands import salary_band_figures, skill_cost, skill_keys, skill_uplift_figures
 from .params import catalog_data, central_values
 from .validate import Situation
 
@@ -105,48 +105,58 @@ def figures(p, s: Situation, skill: str | None) -> Figures:
     return with_skill(p, s, situation_figures(p, s), skill)
 
 
+@cache  # read for every simulated world: the keys are formatted once
+def situation_keys(market: str, level: str) -> tuple[str, str, str, str]:
+    """The keys of the market's yearly raise and switch premium, and the level's chance of
+    landing an offer and months of search."""
+    return (f"baseline.total_raise.{market}", f"job_switch.premium.{market}",
+            f"job_switch.landing_chance.{level}", f"job_switch.search_months.{level}")
+
+
 def situation_figures(p, s: Situation) -> dict:
     """Everything but the skill to learn (see with_skill), read once per situation."""
     band = salary_band_figures(p, s.role, s.level, s.market)
     salary = band["mid"] if s.salary is None else s.salary
     in_demand = in_demand_for(s.role)
+    raise_key, premium_key, landing_key, search_key = situation_keys(s.market, s.level)
     counted_max = int(p("job_switch.in_demand_skills_counted"))
     taper = band_taper(p, salary, band["mid"], band["high"])
     on_track = s.promotion_track
     chance_without = p("promotion.chance_without_skill") if on_track else 0.0
-    return dict(
-        salary=salary,
-        band_low=band["low"],
-        band_mid=band["mid"],
-        band_high=band["high"],
-        raise_rate=p(f"baseline.total_raise.{s.market}"),
-        promotion_increase=p("promotion.increase") if on_track else 0.0,
-        promotion_chance_without=chance_without,
-        promotion_wait=p("promotion.wait_months"),
-        catch_up=p("job_switch.catch_up_share") * max(0.0, band["mid"] - salary),
-        premium=p(f"job_switch.premium.{s.market}") * taper,
-        premium_per_skill=p("job_switch.premium_per_in_demand_skill") * taper,
-        band_taper=taper,
-        counted_held=min(len(in_demand.intersection(s.skills)), counted_max),
-        counted_max=counted_max,
-        landing_base=p(f"job_switch.landing_chance.{s.level}"),
-        landing_per_skill=p("job_switch.landing_per_in_demand_skill"),
-        landing_max=p("job_switch.landing_chance_max"),
-        search_months=p(f"job_switch.search_months.{s.level}"),
-        search_hours_cap=p("job_switch.search_hours_per_week"),
-        search_slowdown=p("job_switch.slowdown_without_spare_hours"),
-        completion_chance=p("skill_upgrade.completion_chance"),
-        stay_capture=p("skill_upgrade.stay_capture_share"),
-        side_rate=side_rate(p, salary, band["high"]),
-        missing_client_skills=len(client_skills().difference(s.skills)),
-        missing_skill_discount=p("side_hustle.missing_skill_discount"),
-        billable_share=p("side_hustle.billable_days") / p("side_hustle.working_days"),
-        billed_hours_cap=p("side_hustle.max_billed_hours_per_week"),
-        side_overhead=p("side_hustle.overhead_share"),
-        client_chance=p("side_hustle.client_chance"),
-        no_client_share=p("side_hustle.no_client_share"),
-        ramp_months=p("side_hustle.ramp_months"),
-    )
+    return {
+        "salary": salary,
+        "band_low": band["low"],
+        "band_mid": band["mid"],
+        "band_high": band["high"],
+        "raise_rate": p(raise_key),
+        "promotion_increase": p("promotion.increase") if on_track else 0.0,
+        "promotion_chance_without": chance_without,
+        "promotion_wait": p("promotion.wait_months"),
+        "catch_up": p("job_switch.catch_up_share") * max(0.0, band["mid"] - salary),
+        "premium": p(premium_key) * taper,
+        "premium_per_skill": p("job_switch.premium_per_in_demand_skill") * taper,
+        "band_taper": taper,
+        "counted_held": min(len(in_demand.intersection(s.skills)), counted_max),
+        "counted_max": counted_max,
+        "landing_base": p(landing_key),
+        "landing_per_skill": p("job_switch.landing_per_in_demand_skill"),
+        "landing_max": p("job_switch.landing_chance_max"),
+        "search_months": p(search_key),
+        "search_hours_cap": p("job_switch.search_hours_per_week"),
+        "search_slowdown": p("job_switch.slowdown_without_spare_hours"),
+        "completion_chance": p("skill_upgrade.completion_chance"),
+        "stay_capture": p("skill_upgrade.stay_capture_share"),
+        "side_rate": side_rate(p, salary, band["high"]),
+        "missing_client_skills": len(client_skills().difference(s.skills)),
+        "missing_skill_discount": p("side_hustle.missing_skill_discount"),
+        "billable_share": p("side_hustle.billable_days") / p("side_hustle.working_days"),
+        "billed_hours_cap": p("side_hustle.max_billed_hours_per_week"),
+        "side_overhead": p("side_hustle.overhead_share"),
+        "client_chance": p("side_hustle.client_chance"),
+        "no_client_share": p("side_hustle.no_client_share"),
+        "ramp_months": p("side_hustle.ramp_months"),
+    }
+
 
 
 def with_skill(p, s: Situation, base: dict, skill: str | None) -> Figures:
@@ -161,7 +171,8 @@ def skill_figures(p, s: Situation, base: dict, skill: str | None) -> dict:
     if skill is None:
         return {"promotion_chance_with": chance_with}
     uplift = skill_uplift_figures(p, s.role, skill, s.market)
-    relevance = p(f"skill_relevance.{s.role}.{skill}")
+    relevance_key, _, _, hours_key = skill_keys(s.role, skill)
+    relevance = p(relevance_key)
     captured = p("skill_upgrade.realised_share") * (uplift["low"] + uplift["high"]) / 2
     if s.promotion_track:
         chance_with += (p("promotion.chance_with_skill") - chance_with) * relevance
@@ -172,7 +183,7 @@ def skill_figures(p, s: Situation, base: dict, skill: str | None) -> dict:
         "skill_for_clients": skill in client_skills(),
         "skill_captured": captured * base["band_taper"],
         "skill_relevance": relevance,
-        "study_hours": p(f"skill_hours.{skill}"),
+        "study_hours": p(hours_key),
         "study_fee": skill_cost(p, skill, s.market),
     }
 
