@@ -564,8 +564,8 @@ def test_a_new_build_replaces_the_cache_cleanly(visit, tmp_path):
         assert list(first) == [old_name]
         runtime = f"/{quiz.RUNTIME_DIR}/"
         lock = json.loads((site / quiz.RUNTIME_LOCK).read_text())
-        wheel = runtime + lock["packages"]["earnverdict-engine"]["file_name"]
-        for path in ["/quiz/", runtime + "pyodide.asm.wasm", runtime + "python_stdlib.zip", runtime + "pyodide-lock.json", wheel]:
+        engine = runtime + lock["packages"]["earnverdict-engine"]["file_name"]
+        for path in ["/quiz/", runtime + "pyodide.asm.wasm", runtime + "python_stdlib.zip", runtime + "pyodide-lock.json", engine]:
             assert path in first[old_name], path
         # The next deploy: a new build id, so a new service worker and a new cache.
         (site / "sw.js").write_text(sw.replace(old_name, "earnverdict-nextbuild"))
