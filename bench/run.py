@@ -548,7 +548,7 @@ def weight_section(site: Path):
                         f"{w.raw / 1024:.1f} KB raw ({w.gzip / 1024:.1f} KB gzip)", w.raw < TARGET_QUIZ_KB * 1024))
     runtime = pyodide_files(site)
     if runtime:
-        rows.append(weigh("Pyodide as shipped (runtime, lock, engine wheel)", site, runtime))
+        rows.append(weigh("Pyodide as shipped (runtime, lock, precompiled engine)", site, runtime))
     lines = ["### Weight", "", "| what | files | raw KB | gzip KB | brotli KB |", "| --- | ---: | ---: | ---: | ---: |"]
     for w in rows:
         br = "n/a (pip install brotli)" if w.brotli is None else f"{w.brotli / 1024:.1f}"

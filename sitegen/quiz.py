@@ -319,11 +319,12 @@ def normalize_base_path(base_path: str) -> str:
 
 
 def service_worker(base_path: str, build_id: str, precache: list[str], root: Path = ROOT,
-                   cache_dir: Path | None = None) -> bytes:
+                   runtime: list[str] | None = None) -> bytes:
     """The body of <base_path>sw.js: a cache named after this build holding `precache`.
 
     `precache` lists output-relative paths or site-absolute URLs (the quiz page and its
-    assets); the Pyodide runtime and the engine file are always added. The runtime, 12 MB, is
+    assets); the Pyodide runtime and the engine file (`runtime`, the output paths runtime_files
+    gave; runtime_paths when not given) are always added. The runtime, 12 MB, is
     copied in when a quiz page whose engine is ready asks for it (or on install, to renew an
     older build's copy): a guide reader on a phone never downloads it. Pages read later are
     cached as they are read.
@@ -331,7 +332,7 @@ def service_worker(base_path: str, build_id: str, precache: list[str], root: Pat
     base = normalize_base_path(base_path)
     if not build_id or any(ch.isspace() for ch in build_id):
         raise QuizBuildError(f"service worker: build id {build_id!r} must be a non-empty word")
-    runtime = sorted(precache_url(base, path) for path in runtime_paths(root, cache_dir))
+    runtime = sorted(precache_url(base, path) for path in (runtime_paths(root) if runtime is None else runtime))
     urls = sorted({precache_url(base, entry) for entry in precache} - set(runtime))
     config = {
         "basePath": base,

@@ -85,11 +85,12 @@ def store(folder: Path, files: dict[str, bytes]) -> None:
 
 
 def service_worker(base_path: str, build_id: str, precache: list[str], problems: list[Problem],
-                   cache_dir: Path | None = None) -> bytes | None:
+                   runtime: list[str]) -> bytes | None:
+    """sw.js for this build; runtime lists the output paths quiz_runtime gave."""
     try:
         from . import quiz
 
-        return quiz.service_worker(base_path, build_id, precache, cache_dir=cache_dir)
+        return quiz.service_worker(base_path, build_id, precache, runtime=runtime)
     except Exception as err:
         problems.append(Problem(display_path(QUIZ_MODULE), 1, f"service worker: {err}"))
         return None
