@@ -113,6 +113,9 @@ class PageTiming:
     interactive_ms: float | None
     ready_ms: float | None
     error: str | None = None
+    # The quiz worker's own clock: from Python started (loadPyodide resolved) to the engine
+    # ready (the quiz page's data-engine-load-ms); None for bare Pyodide.
+    engine_load_ms: float | None = None
 
 
 @dataclass
@@ -140,7 +143,9 @@ def _navigate(page, url: str, want_ready: bool) -> PageTiming:
         page.wait_for_function("window.__bench.ready !== null || window.__bench.readyError !== null",
                                timeout=READY_TIMEOUT_MS, polling=20)
     m = page.evaluate("window.__bench")
-    return PageTiming(m["interactive"], m["ready"], m["readyError"])
+    load = page.evaluate("(() => { const app = document.getElementById('quiz-app'); "
+                         "return app && app.dataset.engineLoadMs ? Number(app.dataset.engineLoadMs) : null; })()")
+    return PageTiming(m["interactive"], m["ready"], m["readyError"], load)
 
 
 def _verdict_latencies(page, answers: list[dict], repeats: int) -> list[float]:

@@ -548,7 +548,7 @@ def weight_section(site: Path):
                         f"{w.raw / 1024:.1f} KB raw ({w.gzip / 1024:.1f} KB gzip)", w.raw < TARGET_QUIZ_KB * 1024))
     runtime = pyodide_files(site)
     if runtime:
-        rows.append(weigh("Pyodide as shipped (runtime, lock, engine wheel)", site, runtime))
+        rows.append(weigh("Pyodide as shipped (runtime, lock, precompiled engine)", site, runtime))
     lines = ["### Weight", "", "| what | files | raw KB | gzip KB | brotli KB |", "| --- | ---: | ---: | ---: | ---: |"]
     for w in rows:
         br = "n/a (pip install brotli)" if w.brotli is None else f"{w.brotli / 1024:.1f}"
@@ -610,6 +610,8 @@ def quiz_section(site: Path, workdir: Path, runs: int, log):
               f"{spread(r.quiz_cold_no_sw, 'ready_ms')} | | {ratio(median_of([t.ready_ms for t in r.quiz_cold_no_sw]), b_rdy_c)} |",
               f"| diagnostic: questions interactive, cold cache, service workers blocked | "
               f"{spread(r.quiz_cold_no_sw, 'interactive_ms')} | | |",
+              f"| diagnostic: Python started -> engine ready, in the quiz worker, cold / warm | "
+              f"{spread(r.quiz_cold, 'engine_load_ms')} / {spread(r.quiz_warm, 'engine_load_ms')} | | |",
               f"| verdict once ready (window.earnverdict.verdict, {len(r.verdict_ms)} calls) | "
               f"median {fmt(v_med, '.1f')}, first {fmt(v_first, '.1f')}, max {fmt(v_max, '.1f')} | | |",
               f"| verdict via the form: answers submitted -> verdict on screen | {fmt(f_submit, '.1f')} "

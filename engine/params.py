@@ -32,8 +32,12 @@ class DataError(RuntimeError):
 
 @cache
 def parsed_data() -> dict | None:
-    path = DATA_DIR / PARSED_DATA
-    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+    # Read through the module's loader, so it is found in a zip on sys.path too (the browser's copy).
+    try:
+        data = __loader__.get_data(str(DATA_DIR / PARSED_DATA))
+    except OSError:
+        return None
+    return json.loads(data.decode("utf-8"))
 
 
 def read_toml(name: str) -> dict:

@@ -50,7 +50,7 @@ def settings_fingerprint(options: BuildOptions) -> str:
     digest_files(digest, files_under(options.templates_dir), options.templates_dir)
     for folder in GENERATOR_DIRS:
         digest_files(digest, files_under(folder), ROOT)
-    digest_files(digest, [PROJECT_FILE], ROOT)  # the engine wheel's version comes from it
+    digest_files(digest, [PROJECT_FILE], ROOT)  # the engine file's version comes from it
     return digest.hexdigest()
 
 

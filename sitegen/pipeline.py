@@ -375,7 +375,7 @@ class Site:
         self.build_id = hashlib.sha256("".join(f"{rel}\0{digests[rel]}\n" for rel in sorted(digests)).encode()).hexdigest()[:16]
         if with_runtime:
             precache = ["quiz/"] + sorted(a.path for a in self.assets.values()) + sorted(runtime)
-            worker = service_worker(options.base_path, self.build_id, precache, self.problems)
+            worker = service_worker(options.base_path, self.build_id, precache, self.problems, sorted(runtime))
             if worker is not None:
                 files["sw.js"] = worker
         return files

@@ -1,19 +1,19 @@
-"""The quiz's browser runtime: Pyodide, the engine wheel, its lock file and the service worker.
+"""The quiz's browser runtime: Pyodide, the precompiled engine, its lock file and the service worker.
 
 Everything here is deterministic: the same repository gives the same bytes, so two builds
-of one commit are byte-identical and a changed engine changes the wheel's hash (and so the
-lock file, and so the service worker's cache version).
+of one commit are byte-identical and a changed engine changes the engine file's hash (and so
+the lock file, and so the service worker's cache version).
 """
 
 from __future__ import annotations
 
-import base64
-import csv
 import hashlib
+import importlib.util
 import io
 import json
 import os
 import subprocess
+import sys
 import tarfile
 import tempfile
 import tomllib
@@ -28,7 +28,7 @@ from .cacheguard import discard, file_hashes, read_verified
 PYODIDE_VERSION = "0.25.1"
 PYODIDE_TARBALL = f"pyodide-{PYODIDE_VERSION}.tgz"
 PYODIDE_SHA256 = "d301c5b18b888ec7ad2bf616fcdd14eb36f4c9f41c513f89fcfcc3455d447a63"
-# Only what a page needs to start Python and load a wheel; the lock file is our own.
+# Only what a page needs to start Python; the lock file is our own.
 PYODIDE_FILES = ("pyodide.js", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip")
 PYODIDE_LOCK = "pyodide-lock.json"
 EXTRACTED_MANIFEST = "sha256.json"  # beside the extracted runtime files
@@ -41,12 +41,17 @@ STAGING_CACHE = "earnverdict.downloads"
 # Output-relative folder holding everything Pyodide fetches. The version in it makes a new
 # Pyodide a new URL, so hosts can cache its files as immutable (feeds.headers).
 RUNTIME_DIR = f"pyodide/{PYODIDE_VERSION}"
-# The one runtime file whose bytes change under the same name: it registers each new engine wheel.
+# The one runtime file whose bytes change under the same name: it registers each new engine file.
 RUNTIME_LOCK = f"{RUNTIME_DIR}/{PYODIDE_LOCK}"
 ENGINE_DIST = "earnverdict-engine"
 ENGINE_PACKAGE = "engine"
-# Wheels are zip files: a fixed timestamp keeps them byte-identical across builds.
+# The engine file is a zip: a fixed timestamp keeps it byte-identical across builds.
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+# The standard library modules the engine imports that Pyodide has not imported once started:
+# shipped precompiled with the engine (tests/test_pyodide_parity.py checks that the engine's start
+# compiles no source). Not the chart's html and html.entities (41 KB more to download): the
+# chart is imported after "ready", while the visitor answers.
+STDLIB_MODULES = ("__future__", "dataclasses", "json", "json.decoder", "json.encoder", "json.scanner")
 
 ROOT = Path(__file__).resolve().parent.parent
 SW_TEMPLATE = ROOT / "templates" / "sw.js"
@@ -133,7 +138,7 @@ def extracted_files(cache_dir: Path) -> tuple[Path, dict[str, bytes]]:
     return runtime, files
 
 
-# --- Engine wheel ----------------------------------------------------------------------
+# --- Engine file -----------------------------------------------------------------------
 
 
 def project_version(root: Path = ROOT) -> str:
@@ -164,113 +169,127 @@ def parsed_data_json(data_dir: Path) -> bytes:
     return json.dumps(parsed, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def record_hash(data: bytes) -> str:
-    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=")
-    return "sha256=" + digest.decode("ascii")
+def bytecode(name: str, source: bytes) -> bytes:
+    """A module's .pyc (unchecked hash-based: it loads without its source and never goes stale
+    by a timestamp), compiled by this interpreter as `import` would, asserts and docstrings kept."""
+    from importlib._bootstrap_external import _code_to_hash_pyc
+
+    try:
+        code = compile(source, name, "exec", dont_inherit=True, optimize=0)
+    except SyntaxError as err:
+        raise QuizBuildError(f"{name}:{err.lineno}: cannot be compiled: {err.msg}") from None
+    return bytes(_code_to_hash_pyc(code, importlib.util.source_hash(source), checked=False))
 
 
-def wheel_name(version: str) -> str:
-    return f"{ENGINE_DIST.replace('-', '_')}-{version}-py3-none-any.whl"
+def engine_file_name(version: str) -> str:
+    return f"{ENGINE_DIST}-{version}.zip"
 
 
 class Utf8ZipInfo(zipfile.ZipInfo):
-    """An entry whose name is flagged UTF-8 even when it is ASCII.
-
-    Unflagged names are decoded as cp437, and Pyodide would compile that codec only to
-    install the wheel: a few milliseconds off every visitor's wait.
-    """
+    """An entry whose name is flagged UTF-8 even when it is ASCII, so no reader of the zip
+    falls back to cp437 (a codec Pyodide would otherwise compile on a visitor's start)."""
 
     def _encodeFilenameFlags(self):
         return self.filename.encode("utf-8"), self.flag_bits | 0x800
 
 
-def build_engine_wheel(root: Path = ROOT) -> tuple[str, bytes]:
-    """(file name, bytes) of a pure-Python wheel of engine/, byte-identical for the same sources."""
-    version = project_version(root)
-    dist_info = f"{ENGINE_DIST.replace('-', '_')}-{version}.dist-info"
-    metadata = (
-        "Metadata-Version: 2.1\n"
-        f"Name: {ENGINE_DIST}\n"
-        f"Version: {version}\n"
-        "Summary: EarnVerdict's verdict engine: which path pays off best and fastest.\n"
-        "Requires-Python: >=3.11\n"
-    ).encode()
-    wheel = (
-        "Wheel-Version: 1.0\n"
-        "Generator: earnverdict-sitegen\n"
-        "Root-Is-Purelib: true\n"
-        "Tag: py3-none-any\n"
-    ).encode()
-    entries = engine_sources(root) + [
-        (f"{dist_info}/METADATA", metadata),
-        (f"{dist_info}/WHEEL", wheel),
-        (f"{dist_info}/top_level.txt", f"{ENGINE_PACKAGE}\n".encode()),
-    ]
-    record = io.StringIO()
-    writer = csv.writer(record, lineterminator="\n")
-    for name, data in entries:
-        writer.writerow([name, record_hash(data), len(data)])
-    writer.writerow([f"{dist_info}/RECORD", "", ""])
-    entries.append((f"{dist_info}/RECORD", record.getvalue().encode()))
+def stdlib_sources(stdlib_zip: bytes) -> list[tuple[str, bytes]]:
+    """(archive name, bytes) of the STDLIB_MODULES' sources, as the runtime's Python ships them."""
+    files = []
+    with zipfile.ZipFile(io.BytesIO(stdlib_zip)) as stdlib:
+        shipped = set(stdlib.namelist())
+        for module in STDLIB_MODULES:
+            path = module.replace(".", "/")
+            name = next((n for n in (f"{path}/__init__.py", f"{path}.py") if n in shipped), None)
+            if name is None:
+                raise QuizBuildError(f"python_stdlib.zip: no module {module} to precompile")
+            files.append((name, stdlib.read(name)))
+    return files
 
+
+def build_engine_zip(stdlib_zip: bytes, root: Path = ROOT) -> tuple[str, bytes]:
+    """(file name, bytes) of the engine as the browser imports it, byte-identical for the same
+    sources: every module precompiled (engine/x.pyc, no sources), so Pyodide compiles nothing,
+    and the data files as the one parsed JSON file. Python imports it from sys.path as it is
+    (zipimport), in CPython 3.11 as in Pyodide 0.25.1's Python 3.11.
+
+    Pyodide's standard library ships as sources, compiled in WebAssembly when first imported;
+    the few modules the engine imports beyond those Pyodide starts with (STDLIB_MODULES) come
+    precompiled from the runtime's own sources in this file too, ahead of the library on sys.path."""
+    entries = []
+    for name, data in engine_sources(root) + stdlib_sources(stdlib_zip):
+        if name.endswith(".py"):
+            entries.append((name + "c", bytecode(name, data)))
+        elif name.endswith(f"/{PARSED_DATA}"):  # the TOML files it was parsed from stay behind
+            entries.append((name, data))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, data in entries:
+        for name, data in sorted(entries):
             info = Utf8ZipInfo(name, date_time=ZIP_EPOCH)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             archive.writestr(info, data)
-    return wheel_name(version), buffer.getvalue()
+    return engine_file_name(project_version(root)), buffer.getvalue()
+
+
+def check_bytecode_matches(runtime_python: str) -> None:
+    """The engine's .pyc files load only in a Python of the same minor version (the bytecode and
+    its magic number change between minor versions, never within one): the Python running the
+    build must be the runtime's, 3.11 for Pyodide 0.25.1's 3.11.3 (its lock file's info.python)."""
+    if tuple(int(part) for part in runtime_python.split(".")[:2]) != sys.version_info[:2]:
+        raise QuizBuildError(
+            f"the engine is precompiled by the Python running the build ({sys.version.split()[0]}), whose "
+            f"bytecode Pyodide {PYODIDE_VERSION}'s Python {runtime_python} cannot load: build with Python "
+            f"{'.'.join(runtime_python.split('.')[:2])}")
 
 
 # --- Lock file -------------------------------------------------------------------------
 
 
-def engine_lock(upstream_lock: Path, wheel_file: Path) -> bytes:
-    """The site's pyodide-lock.json: Pyodide's own info, and the engine wheel as its only package.
+def engine_lock(upstream_lock: Path, engine_path: str, engine: bytes, version: str) -> bytes:
+    """The site's pyodide-lock.json: Pyodide's own info, and the engine file as its only package.
 
     The site ships no other package, so it lists no other: a request for one fails at once
-    instead of reaching for a file that is not there. add_wheels_to_spec records the
-    wheel's sha256, which Pyodide checks when it loads the package.
+    instead of reaching for a file that is not there. The quiz's worker reads the engine's
+    file name and sha256 here and has the browser check the download against it.
     """
-    from pyodide_lock import PyodideLockSpec
-    from pyodide_lock.utils import add_wheels_to_spec
+    from pyodide_lock import PackageSpec, PyodideLockSpec
 
     upstream = PyodideLockSpec.from_json(upstream_lock)
-    bare = PyodideLockSpec(info=upstream.info, packages={})
-    # The wheel sits in a folder named by its hash, so a new engine is a new URL and no
-    # HTTP cache can hand back an old wheel that fails the lock's integrity check.
-    base_url = f"{wheel_file.parent.name}/"
-    spec = add_wheels_to_spec(bare, [wheel_file], base_url=base_url)
+    entry = PackageSpec(
+        name=ENGINE_DIST, version=version, install_dir="site", package_type="package",
+        # Relative to the lock file, which sits in the runtime folder.
+        file_name=engine_path.removeprefix(f"{RUNTIME_DIR}/"),
+        sha256=hashlib.sha256(engine).hexdigest(), imports=[ENGINE_PACKAGE], depends=[],
+    )
+    spec = PyodideLockSpec(info=upstream.info, packages={ENGINE_DIST: entry})
     return (spec.json(indent=1, sort_keys=True) + "\n").encode()
 
 
-def engine_wheel_path(name: str, wheel: bytes) -> str:
-    """Output-relative path of the wheel, in a folder named by its hash: a new engine is a new URL."""
-    return f"{RUNTIME_DIR}/engine-{hashlib.sha256(wheel).hexdigest()[:12]}/{name}"
+def engine_path(name: str, engine: bytes) -> str:
+    """Output-relative path of the engine file, in a folder named by its hash: a new engine is a new URL,
+    so no HTTP cache can hand back an old one that fails the lock's integrity check."""
+    return f"{RUNTIME_DIR}/engine-{hashlib.sha256(engine).hexdigest()[:12]}/{name}"
 
 
 def runtime_files(cache_dir: Path | None = None, root: Path = ROOT) -> dict[str, bytes]:
-    """Output-relative path -> bytes for Pyodide, the engine wheel and the lock that registers it."""
+    """Output-relative path -> bytes for Pyodide, the engine file and the lock that registers it."""
     runtime, extracted = extracted_files(Path(cache_dir) if cache_dir else default_cache_dir())
+    check_bytecode_matches(json.loads(extracted[PYODIDE_LOCK])["info"]["python"])
     files = {f"{RUNTIME_DIR}/{name}": extracted[name] for name in PYODIDE_FILES}
-    name, wheel = build_engine_wheel(root)
-    wheel_path = engine_wheel_path(name, wheel)
-    with tempfile.TemporaryDirectory(prefix="earnverdict-wheel-") as tmp:
-        local = Path(tmp, wheel_path)
-        local.parent.mkdir(parents=True)
-        local.write_bytes(wheel)
-        lock = engine_lock(runtime / PYODIDE_LOCK, local)
-    files[wheel_path] = wheel
-    files[RUNTIME_LOCK] = lock
+    name, engine = build_engine_zip(extracted["python_stdlib.zip"], root)
+    path = engine_path(name, engine)
+    files[path] = engine
+    files[RUNTIME_LOCK] = engine_lock(runtime / PYODIDE_LOCK, path, engine, project_version(root))
     return dict(sorted(files.items()))
 
 
-def runtime_paths(root: Path = ROOT) -> list[str]:
-    """The output-relative paths runtime_files writes, without reading the Pyodide runtime."""
-    name, wheel = build_engine_wheel(root)
+def runtime_paths(root: Path = ROOT, cache_dir: Path | None = None) -> list[str]:
+    """The output-relative paths runtime_files writes."""
+    _, extracted = extracted_files(Path(cache_dir) if cache_dir else default_cache_dir())
+    name, engine = build_engine_zip(extracted["python_stdlib.zip"], root)
     paths = [f"{RUNTIME_DIR}/{n}" for n in PYODIDE_FILES + (PYODIDE_LOCK,)]
-    return sorted(paths + [engine_wheel_path(name, wheel)])
+    return sorted(paths + [engine_path(name, engine)])
 
 
 # --- Service worker --------------------------------------------------------------------
@@ -296,11 +315,13 @@ def normalize_base_path(base_path: str) -> str:
     return "/" if path == "//" else path
 
 
-def service_worker(base_path: str, build_id: str, precache: list[str], root: Path = ROOT) -> bytes:
+def service_worker(base_path: str, build_id: str, precache: list[str], root: Path = ROOT,
+                   runtime: list[str] | None = None) -> bytes:
     """The body of <base_path>sw.js: a cache named after this build holding `precache`.
 
     `precache` lists output-relative paths or site-absolute URLs (the quiz page and its
-    assets); the Pyodide runtime and engine wheel are always added. The runtime, 12 MB, is
+    assets); the Pyodide runtime and the engine file (`runtime`, the output paths runtime_files
+    gave; runtime_paths when not given) are always added. The runtime, 12 MB, is
     copied in when a quiz page whose engine is ready asks for it (or on install, to renew an
     older build's copy): a guide reader on a phone never downloads it. Pages read later are
     cached as they are read.
@@ -308,7 +329,7 @@ def service_worker(base_path: str, build_id: str, precache: list[str], root: Pat
     base = normalize_base_path(base_path)
     if not build_id or any(ch.isspace() for ch in build_id):
         raise QuizBuildError(f"service worker: build id {build_id!r} must be a non-empty word")
-    runtime = sorted(precache_url(base, path) for path in runtime_paths(root))
+    runtime = sorted(precache_url(base, path) for path in (runtime_paths(root) if runtime is None else runtime))
     urls = sorted({precache_url(base, entry) for entry in precache} - set(runtime))
     config = {
         "basePath": base,

@@ -1,15 +1,18 @@
 """The quiz's share of the build: its browser runtime files and the service worker.
 
 sitegen/quiz.py assembles them; this module is the pipeline's one door to it. The runtime
-(Pyodide, about 10 MB, plus the engine wheel and lock) only changes when the engine or the quiz
-module changes, so it is kept in the cache under a fingerprint of those and read back from there.
+(Pyodide, about 10 MB, plus the engine file and lock) only changes when the engine, the quiz
+module or the Python compiling the engine changes, so it is kept in the cache under a
+fingerprint of those and read back from there.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -25,6 +28,8 @@ KEEP_RUNTIMES = 3
 
 def runtime_key() -> str:
     digest = hashlib.sha256()
+    # The engine ships as bytecode, which the interpreter compiling it may write differently.
+    digest.update(importlib.util.MAGIC_NUMBER + sys.version.encode() + b"\0")
     digest_files(digest, [QUIZ_MODULE, ROOT / "pyproject.toml"] + files_under(ROOT / "engine"), ROOT)
     return digest.hexdigest()[:20]
 
@@ -79,11 +84,13 @@ def store(folder: Path, files: dict[str, bytes]) -> None:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def service_worker(base_path: str, build_id: str, precache: list[str], problems: list[Problem]) -> bytes | None:
+def service_worker(base_path: str, build_id: str, precache: list[str], problems: list[Problem],
+                   runtime: list[str]) -> bytes | None:
+    """sw.js for this build; runtime lists the output paths quiz_runtime gave."""
     try:
         from . import quiz
 
-        return quiz.service_worker(base_path, build_id, precache)
+        return quiz.service_worker(base_path, build_id, precache, runtime=runtime)
     except Exception as err:
         problems.append(Problem(display_path(QUIZ_MODULE), 1, f"service worker: {err}"))
         return None

@@ -61,18 +61,64 @@ def launch_chromium(playwright):
 
 # --- CPython and Pyodide side by side ------------------------------------------------------
 
-NODE_BATCH = r"""
-// Loads Pyodide from a built site's runtime folder and answers a batch of quiz inputs.
+# Pyodide from a built site's runtime folder, with the engine loaded as the site's quiz worker
+# loads it: the file its lock lists, checked against the lock's sha256, written where the worker's
+# ENGINE_ZIP says (the constants are read from the built worker script itself).
+NODE_ENGINE = r"""
 const fs = require("fs");
-const [runtimeDir, inputsFile, outputFile, bridgeFile] = process.argv.slice(2);
-const { loadPyodide } = require(runtimeDir + "/pyodide.js");
+const vm = require("vm");
+const crypto = require("crypto");
+
+function workerConstants(workerFile) {
+  const context = vm.createContext({ self: { addEventListener() {} }, console: { warn() {}, error() {} } });
+  vm.runInContext(fs.readFileSync(workerFile, "utf8"), context);
+  const [bridge, zipPath, dist] = vm.runInContext("[BRIDGE, ENGINE_ZIP, ENGINE_DIST]", context);
+  return { bridge, zipPath, dist };
+}
+
+async function startPyodide(runtimeDir) {
+  const { loadPyodide } = require(runtimeDir + "/pyodide.js");
+  return loadPyodide({ indexURL: runtimeDir + "/", stdout: () => {}, stderr: (s) => process.stderr.write(s + "\n") });
+}
+
+function writeEngine(pyodide, runtimeDir, worker) {
+  const lock = JSON.parse(fs.readFileSync(runtimeDir + "/pyodide-lock.json", "utf8"));
+  const entry = lock.packages[worker.dist];
+  const bytes = fs.readFileSync(runtimeDir + "/" + entry.file_name);
+  if (crypto.createHash("sha256").update(bytes).digest("hex") !== entry.sha256) throw new Error(entry.file_name + ": not the lock's sha256");
+  pyodide.FS.writeFile(worker.zipPath, bytes);
+}
+"""
+
+NODE_BATCH = NODE_ENGINE + r"""
+// Answers a batch of quiz inputs with the engine on sys.path, as the worker's bridge puts it.
+const [runtimeDir, workerFile, inputsFile, outputFile, bridgeFile] = process.argv.slice(2);
 (async () => {
-  const pyodide = await loadPyodide({ indexURL: runtimeDir + "/", packageCacheDir: runtimeDir + "/",
-                                      stdout: () => {}, stderr: (s) => process.stderr.write(s + "\n") });
-  await pyodide.loadPackage("earnverdict-engine", { messageCallback: () => {} });
+  const pyodide = await startPyodide(runtimeDir);
+  const worker = workerConstants(workerFile);
+  writeEngine(pyodide, runtimeDir, worker);
+  pyodide.runPython(`import sys; sys.path.insert(0, ${JSON.stringify(worker.zipPath)})`);
   const run = pyodide.runPython(fs.readFileSync(bridgeFile, "utf8"));
   const out = run(fs.readFileSync(inputsFile, "utf8"));
   fs.writeFileSync(outputFile, out);
+})().catch((error) => { console.error(String(error && error.stack || error)); process.exit(1); });
+"""
+
+# The worker's own start: its bridge, noting where every module imported since Pyodide started
+# came from once the engine is ready.
+NODE_START = NODE_ENGINE + r"""
+const [runtimeDir, workerFile, outputFile] = process.argv.slice(2);
+// Read without importing anything (json would be imported by the probe itself).
+const ORIGINS = "import sys; {n: getattr(getattr(m, '__spec__', None), 'origin', None) for n, m in list(sys.modules.items())}";
+const origins = (pyodide) => pyodide.runPython(ORIGINS).toJs({ dict_converter: Object.fromEntries });
+(async () => {
+  const pyodide = await startPyodide(runtimeDir);
+  const worker = workerConstants(workerFile);
+  const before = origins(pyodide);
+  writeEngine(pyodide, runtimeDir, worker);
+  pyodide.runPython(worker.bridge);
+  const after = origins(pyodide);
+  fs.writeFileSync(outputFile, JSON.stringify({ before, after, zipPath: worker.zipPath }));
 })().catch((error) => { console.error(String(error && error.stack || error)); process.exit(1); });
 """
 
@@ -100,21 +146,36 @@ def run_batch_cpython(inputs: list[dict]) -> dict:
     return json.loads(namespace["run_batch"](json.dumps(inputs)))
 
 
-def run_batch_pyodide(runtime_dir: Path, inputs: list[dict], work: Path) -> dict:
+def built_worker(site: Path) -> Path:
+    """The quiz worker script as the site ships it (compacted, under its hashed name)."""
+    [worker] = (site / "assets").glob("quiz-worker.*.js")
+    return worker
+
+
+def run_node(script: str, args: list[str], work: Path) -> None:
     node = shutil.which("node")
     if node is None:
-        raise AssertionError("node not found: Node 20 runs the Pyodide parity check")
-    script, bridge = work / "batch.js", work / "bridge.py"
-    inputs_file, output_file = work / "inputs.json", work / "outputs.json"
-    script.write_text(NODE_BATCH)
-    bridge.write_text(BATCH_BRIDGE)
-    inputs_file.write_text(json.dumps(inputs))
-    result = subprocess.run(
-        [node, str(script), str(runtime_dir.resolve()), str(inputs_file), str(output_file), str(bridge)],
-        capture_output=True, text=True, timeout=600,
-    )
+        raise AssertionError("node not found: Node 20 runs the Pyodide checks")
+    path = work / "pyodide-check.js"
+    path.write_text(script)
+    result = subprocess.run([node, str(path), *args], capture_output=True, text=True, timeout=600)
     if result.returncode != 0:
         raise AssertionError(f"Pyodide in Node failed:\n{result.stderr[-3000:]}")
+
+
+def run_batch_pyodide(site: Path, runtime_dir: Path, inputs: list[dict], work: Path) -> dict:
+    bridge, inputs_file, output_file = work / "bridge.py", work / "inputs.json", work / "outputs.json"
+    bridge.write_text(BATCH_BRIDGE)
+    inputs_file.write_text(json.dumps(inputs))
+    run_node(NODE_BATCH, [str(runtime_dir.resolve()), str(built_worker(site)), str(inputs_file), str(output_file), str(bridge)], work)
+    return json.loads(output_file.read_text())
+
+
+def start_worker_bridge_in_node(site: Path, runtime_dir: Path, work: Path) -> dict:
+    """{before, after}: each module's origin once Pyodide started, and after the worker's bridge ran
+    with the engine file in place (the engine ready); and zipPath, where the engine file was written."""
+    output_file = work / "start.json"
+    run_node(NODE_START, [str(runtime_dir.resolve()), str(built_worker(site)), str(output_file)], work)
     return json.loads(output_file.read_text())
 
 

@@ -97,11 +97,11 @@ def damage_runtime(cache: Path) -> None:
     halve(runtime_entry(cache) / "files" / RUNTIME_FILE)
 
 
-def damage_wheel(cache: Path) -> None:
-    (wheel,) = (runtime_entry(cache) / "files").rglob("*.whl")
-    data = bytearray(wheel.read_bytes())
+def damage_engine(cache: Path) -> None:
+    (engine,) = (runtime_entry(cache) / "files").glob("pyodide/0.25.1/engine-*/*.zip")
+    data = bytearray(engine.read_bytes())
     data[len(data) // 2] ^= 0xFF
-    wheel.write_bytes(bytes(data))
+    engine.write_bytes(bytes(data))
 
 
 def damage_copy(cache: Path, seeded_site: dict) -> Path:
@@ -142,7 +142,7 @@ RUNTIME_DAMAGE = {
     "pyodide tarball": damage_tarball,
     "extracted runtime": damage_extraction,
     "built runtime": damage_runtime,
-    "engine wheel": damage_wheel,
+    "engine file": damage_engine,
 }
 
 

@@ -49,7 +49,7 @@ def inputs():
 
 def test_pyodide_gives_the_same_json_as_cpython(inputs, tmp_path):
     runtime_dir = quizkit.built_site() / quiz.RUNTIME_DIR
-    pyodide = quizkit.run_batch_pyodide(runtime_dir, inputs, tmp_path)
+    pyodide = quizkit.run_batch_pyodide(quizkit.built_site(), runtime_dir, inputs, tmp_path)
     cpython = quizkit.run_batch_cpython(inputs)
     # The check really ran under Pyodide, not a CPython fallback.
     assert pyodide["platform"] == "emscripten"
@@ -63,6 +63,20 @@ def test_pyodide_gives_the_same_json_as_cpython(inputs, tmp_path):
     # The batch covers both verdicts and errors.
     assert sum("json" in r for r in cpython["results"]) >= 290
     assert sum("error" in r for r in cpython["results"]) >= 5
+
+
+def test_the_worker_starts_the_engine_without_compiling_any_python_source(tmp_path):
+    """Every module imported until the engine is ready comes precompiled from the engine file:
+    Pyodide's standard library ships as sources, which would be compiled in WebAssembly."""
+    site = quizkit.built_site()
+    start = quizkit.start_worker_bridge_in_node(site, site / quiz.RUNTIME_DIR, tmp_path)
+    new = {name: origin for name, origin in start["after"].items() if name not in start["before"]}
+    assert {"engine", "engine.verdict", "engine.validate", "json", "dataclasses"} <= set(new)
+    compiled = sorted(name for name, origin in new.items() if origin and origin.endswith(".py"))
+    assert not compiled, f"compiled from source in Pyodide: {compiled}; add them to sitegen.quiz.STDLIB_MODULES"
+    loaded = {name: origin for name, origin in new.items() if origin not in (None, "built-in", "frozen")}
+    outside = sorted(name for name, origin in loaded.items() if not origin.startswith(start["zipPath"] + "/"))
+    assert not outside, f"not from the engine file: {outside}"
 
 
 @pytest.mark.parametrize("answers", SCENARIOS, ids=[f"scenario{i}" for i in range(len(SCENARIOS))])

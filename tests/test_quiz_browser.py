@@ -233,6 +233,19 @@ def test_no_request_at_all_once_the_engine_is_ready(visit, server):
     assert v.csp_violations() == []
 
 
+def test_the_start_requests_the_lock_file_and_the_engine_file_once_each(visit, server):
+    v = visit()
+    v.open("/quiz/")
+    v.wait_ready()
+    runtime = [u.removeprefix(server.origin) for u in v.page_requests if f"/{quiz.RUNTIME_DIR}/" in u]
+    lock = json.loads((quizkit.built_site() / quiz.RUNTIME_LOCK).read_text())
+    engine = f"/{quiz.RUNTIME_DIR}/" + lock["packages"]["earnverdict-engine"]["file_name"]
+    # The worker reads the lock first and hands Pyodide the same response.
+    assert runtime.count(f"/{quiz.RUNTIME_LOCK}") == 1, runtime
+    assert runtime.count(engine) == 1 and engine.endswith(".zip"), runtime
+    assert not [u for u in runtime if u.endswith(".whl")]
+
+
 def test_works_offline_after_one_visit(visit, server):
     v = visit()
     v.open("/quiz/")
@@ -503,27 +516,27 @@ def test_answering_before_the_engine_is_ready_shows_progress_then_the_verdict(vi
     assert headline(page) == json.loads(cli(expected))["headline"]
 
 
-def test_pyodide_refuses_an_engine_wheel_that_does_not_match_the_lock(visit, server):
-    def serve_wheel(extra: bytes):
+def test_the_worker_refuses_an_engine_file_that_does_not_match_the_lock(visit, server):
+    def serve_engine(extra: bytes):
         def handler(route):
             response = route.fetch()
-            # Trailing bytes leave a zip that still unpacks, with a different sha256.
+            # Trailing bytes leave a zip that still opens, with a different sha256.
             route.fulfill(response=response, body=response.body() + extra)
         return handler
 
     outcomes = {}
     for name, extra in [("intact", b""), ("tampered", b"\0" * 16)]:
         v = visit()
-        v.context.route("**/*.whl", serve_wheel(extra))
+        v.context.route("**/engine-*/*.zip", serve_engine(extra))
+        delivered = []
+        v.context.on("response", lambda r: delivered.append(r.status) if "/engine-" in r.url else None)
         v.open("/quiz/")
         v.page.wait_for_selector("#quiz-app[data-engine]", state="attached", timeout=READY_MS)
-        outcomes[name] = (v.page.evaluate("document.getElementById('quiz-app').dataset.engine"), v.worker_console)
-    assert outcomes["intact"][0] == "ready"
-    state, console = outcomes["tampered"]
-    assert state == "failed"
-    assert "could not load" in v.page.locator("#quiz-status").inner_text()
-    # The wheel was delivered whole; the fetch failed on its integrity (the lock's sha256).
-    assert "Failed to fetch" in console and any("earnverdict-engine" in m for m in console), console
+        outcomes[name] = (v.page.evaluate("document.getElementById('quiz-app').dataset.engine"), delivered)
+    assert outcomes["intact"] == ("ready", [200])
+    # The file was delivered whole, and the browser refused it on its integrity (the lock's sha256).
+    assert outcomes["tampered"] == ("failed", [200])
+    assert "could not load (Failed to fetch)" in v.page.locator("#quiz-status").inner_text()
 
 
 def cache_state(page) -> dict:
@@ -551,8 +564,8 @@ def test_a_new_build_replaces_the_cache_cleanly(visit, tmp_path):
         assert list(first) == [old_name]
         runtime = f"/{quiz.RUNTIME_DIR}/"
         lock = json.loads((site / quiz.RUNTIME_LOCK).read_text())
-        wheel = runtime + lock["packages"]["earnverdict-engine"]["file_name"]
-        for path in ["/quiz/", runtime + "pyodide.asm.wasm", runtime + "python_stdlib.zip", runtime + "pyodide-lock.json", wheel]:
+        engine = runtime + lock["packages"]["earnverdict-engine"]["file_name"]
+        for path in ["/quiz/", runtime + "pyodide.asm.wasm", runtime + "python_stdlib.zip", runtime + "pyodide-lock.json", engine]:
             assert path in first[old_name], path
         # The next deploy: a new build id, so a new service worker and a new cache.
         (site / "sw.js").write_text(sw.replace(old_name, "earnverdict-nextbuild"))

@@ -153,7 +153,7 @@ def test_assets_are_content_hashed_and_cached_immutably(built):
     # no two cache rules overlap: hosts would combine their values
     cache_rules = [path for path, lines in rules.items() if any("Cache-Control" in line for line in lines)]
     assert "/*" not in cache_rules and not any(path.startswith("/assets/") for path in cache_rules if path != "/assets/*")
-    # The runtime's folder names its Pyodide version and the wheel's its hash, so their files are
+    # The runtime's folder names its Pyodide version and the engine file's its hash, so their files are
     # immutable; the lock keeps its name while the engine it registers changes.
     runtime = sorted(p.relative_to(built).as_posix() for p in (built / RUNTIME_DIR).rglob("*")
                      if p.is_file() and p.suffix not in (".br", ".gz"))

@@ -1,21 +1,33 @@
-/* The quiz's engine: Pyodide and the verdict engine wheel, running off the page's main thread.
+/* The quiz's engine: Pyodide and the verdict engine, running off the page's main thread.
  *
  * Messages in:  {type: "init", indexURL, stagingCache}, then {type: "verdict", id, text, chart} or
  *               {type: "check", id, text}, with the answers as JSON text (NaN and Infinity included)
- * Messages out: {type: "progress", text}, {type: "ready", ms}, {type: "kept"}, {type: "failed", message},
+ * Messages out: {type: "progress", text}, {type: "ready", ms, engineMs}, {type: "kept"}, {type: "failed", message},
  *               {type: "result", id, json, svg}, {type: "result", id, problems: {field: message}}
  *               or {type: "result", id, error: {field, message, text}}
  */
 "use strict";
 
+// Where the engine file goes in Pyodide's file system: a zip of precompiled modules that Python
+// imports as it is (sys.path), so nothing is unpacked or compiled in WebAssembly.
+const ENGINE_ZIP = "/lib/earnverdict-engine.zip";
+const ENGINE_DIST = "earnverdict-engine";
+
 // The Python side: the same verdict and the same JSON text (engine.to_json) as `python -m engine` prints.
+// Its notes are here, not in the Python, because the build strips comments from scripts but not
+// from strings:
+// - a value JSON has no word for (undefined, a function...) comes as {"\u0000js": its typeof} and
+//   becomes an object of a class named after it, so the engine's own message says "got undefined";
+// - guarded() never gives the page a traceback: one line naming what failed;
+// - the chart is imported by warm_up(), after the engine is ready;
+// - warm_up() imports the chart and reads the parameter files while the visitor is still answering.
 const BRIDGE = `
+import sys
+sys.path.insert(0, "${ENGINE_ZIP}")
 import json
 from engine import InputError, catalog, to_json, verdict
 from engine.validate import field_problems
 
-# A value JSON has no word for (undefined, a function...) comes as {"\\u0000js": its typeof} and
-# becomes an object of a class named after it, so the engine's own message says "got undefined".
 JS_TYPES = {}
 
 def js_value(pairs):
@@ -30,7 +42,6 @@ def guarded(work, answers_json):
     except InputError as err:
         error = {"field": err.field, "message": err.message, "text": str(err)}
     except Exception as err:
-        # Never a traceback for the page: one line naming what failed.
         message = f"could not be worked out for these answers ({type(err).__name__})"
         error = {"field": "answers", "message": message, "text": "answers: " + message}
     return json.dumps({"error": error})
@@ -40,7 +51,7 @@ def quiz_verdict(answers_json, with_chart):
         result = verdict(answers)
         if not with_chart:
             return {"json": to_json(result), "svg": None}
-        from engine.chart import chart_svg  # imported by the warm-up, after the engine is ready
+        from engine.chart import chart_svg
         return {"json": to_json(result), "svg": chart_svg(result)}
     return guarded(work, answers_json)
 
@@ -48,7 +59,6 @@ def quiz_problems(answers_json):
     return guarded(lambda answers: {"problems": field_problems(answers)}, answers_json)
 
 def warm_up():
-    """Import the chart and read the parameter files now, while the visitor is still answering."""
     first = lambda items: items[0]["slug"]
     sample = {"role": first(catalog.roles()), "level": first(catalog.levels()),
               "market": first(catalog.markets()), "hours_per_week": 5, "urgency": "soon"}
@@ -85,24 +95,38 @@ async function writeKept(stagingCache) {
   await Promise.all(kept.splice(0).map(([url, response]) => staging.put(url, response)));
 }
 
+// The site's lock file names the engine file and its sha256. The worker reads it as soon as it
+// starts and hands Pyodide the same response (so it is requested once), then fetches the engine
+// while the runtime downloads and starts. The browser checks the bytes against the lock's sha256
+// (fetch's integrity option): a file that differs is refused ("Failed to fetch"), its URL named
+// in the console.
+async function fetchEngine(indexURL, lockURL) {
+  const download = self.fetch.bind(self);
+  const lock = download(lockURL);
+  self.fetch = (input, init) => (input === lockURL ? lock.then((r) => r.clone()) : download(input, init));
+  const entry = (await (await lock).clone().json()).packages[ENGINE_DIST];
+  const hash = btoa(String.fromCharCode(...entry.sha256.match(/../g).map((byte) => parseInt(byte, 16))));
+  const response = await fetch(indexURL + entry.file_name, { integrity: "sha256-" + hash });
+  return new Uint8Array(await response.arrayBuffer());
+}
+
 async function start(indexURL, stagingCache) {
   const began = performance.now();
   keepDownloads(indexURL, stagingCache);
+  const lockURL = indexURL + "pyodide-lock.json";
+  // A failure is said at once, while the runtime may still be downloading.
+  const engineFile = fetchEngine(indexURL, lockURL);
+  engineFile.catch(fail);
   postMessage({ type: "progress", text: "Starting Python…", value: 0.1 });
   importScripts(indexURL + "pyodide.js");
-  // The engine is a package in the site's own lock file. Naming it here has loadPyodide call
-  // loadPackage for it as soon as the lock file is read, so the wheel downloads while the
-  // runtime starts; Pyodide checks it against the sha256 in the lock before installing it.
-  const pyodide = await self.loadPyodide({
-    indexURL,
-    packages: ["earnverdict-engine"],
-    stdout: () => {},
-    stderr: () => {},
-  });
+  const pyodide = await self.loadPyodide({ indexURL, lockFileURL: lockURL, stdout: () => {}, stderr: () => {} });
   postMessage({ type: "progress", text: "Loading the verdict engine…", value: 0.9 });
+  const pythonReady = performance.now();
+  pyodide.FS.writeFile(ENGINE_ZIP, await engineFile);
   const [verdictFunction, problemsFunction, warmUp] = pyodide.runPython(BRIDGE);
   engine = { verdict: verdictFunction, check: problemsFunction };
-  postMessage({ type: "ready", ms: Math.round(performance.now() - began) });
+  const now = performance.now();
+  postMessage({ type: "ready", ms: Math.round(now - began), engineMs: Math.round(now - pythonReady) });
   writeKept(stagingCache).catch(() => {}).then(() => postMessage({ type: "kept" }));
   // After "ready": a verdict asked for meanwhile simply waits its turn.
   setTimeout(() => warmUp(), 0);
