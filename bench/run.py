@@ -117,6 +117,18 @@ def clear_built_copies() -> None:
                     path.unlink(missing_ok=True)
 
 
+def compile_sources() -> None:
+    """Write the bytecode of the project's own modules, as pip writes it for the peers' installed
+    packages: an editable install has none, and where PYTHONDONTWRITEBYTECODE is set no build
+    would ever write it, so each build would compile the generator again (about 10% of a
+    rebuild with nothing changed)."""
+    import compileall
+
+    for folder in ("sitegen", "engine"):
+        compileall.compile_dir(str(ROOT / folder), quiet=1)
+    compileall.compile_file(str(ROOT / "build.py"), quiet=1)
+
+
 def ours(root: Path, guides: list[corpus_mod.Guide], name: str = "earnverdict", label: str = OURS) -> Tool:
     project = root / name
     content, out = project / "content", project / "site"
@@ -369,6 +381,7 @@ def main(argv: list[str] | None = None) -> int:
     # A terminated run still removes its work directory and build state.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
+        compile_sources()
         # The real site first: it primes the machine-wide caches (Pyodide, its compressed copies)
         # that no build of the corpus should pay for, and the browser sections use it.
         site, problem = build_real_site(workdir, log)
