@@ -49,8 +49,7 @@ ENGINE_PACKAGE = "engine"
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 # The standard library modules the engine imports that Pyodide has not imported once started:
 # shipped precompiled with the engine (tests/test_pyodide_parity.py checks that the engine's start
-# compiles no source). Not the chart's html and html.entities (41 KB more to download): the
-# chart is imported after "ready", while the visitor answers.
+# compiles no source, nor does the warm-up that imports the chart after "ready").
 STDLIB_MODULES = ("__future__", "dataclasses", "json", "json.decoder", "json.encoder", "json.scanner")
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -105,7 +105,7 @@ const [runtimeDir, workerFile, inputsFile, outputFile, bridgeFile] = process.arg
 """
 
 # The worker's own start: its bridge, noting where every module imported since Pyodide started
-# came from once the engine is ready.
+# came from once the engine is ready, and again after the warm-up that follows "ready".
 NODE_START = NODE_ENGINE + r"""
 const [runtimeDir, workerFile, outputFile] = process.argv.slice(2);
 // Read without importing anything (json would be imported by the probe itself).
@@ -116,9 +116,11 @@ const origins = (pyodide) => pyodide.runPython(ORIGINS).toJs({ dict_converter: O
   const worker = workerConstants(workerFile);
   const before = origins(pyodide);
   writeEngine(pyodide, runtimeDir, worker);
-  pyodide.runPython(worker.bridge);
+  const [, , warmUp] = pyodide.runPython(worker.bridge);
   const after = origins(pyodide);
-  fs.writeFileSync(outputFile, JSON.stringify({ before, after, zipPath: worker.zipPath }));
+  warmUp();
+  const warmed = origins(pyodide);
+  fs.writeFileSync(outputFile, JSON.stringify({ before, after, warmed, zipPath: worker.zipPath }));
 })().catch((error) => { console.error(String(error && error.stack || error)); process.exit(1); });
 """
 

@@ -161,3 +161,23 @@ def test_charts_are_valid_html5(tmp_path):
             '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Chart</title></head>'
             f"<body><figure>{svg}</figure></body></html>", encoding="utf-8")
     assert check([str(tmp_path)]) == []
+
+
+@pytest.mark.parametrize("text", ["Tom & Jerry's <b>\"pay\"</b>", "&amp;", "plain", "", "<<>>''\"\"&&"])
+def test_the_charts_escape_is_html_escape(text):
+    """The chart escapes text itself (importing html would cost the browser's first chart a
+    compile of its entity table); it must stay exactly html.escape."""
+    import html
+
+    from engine.chart import escape
+
+    assert escape(text) == html.escape(text)
+
+
+def test_the_chart_imports_no_html_module():
+    import subprocess
+    import sys
+
+    probe = "import sys, engine.chart; print('html' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

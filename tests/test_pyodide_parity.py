@@ -77,6 +77,12 @@ def test_the_worker_starts_the_engine_without_compiling_any_python_source(tmp_pa
     loaded = {name: origin for name, origin in new.items() if origin not in (None, "built-in", "frozen")}
     outside = sorted(name for name, origin in loaded.items() if not origin.startswith(start["zipPath"] + "/"))
     assert not outside, f"not from the engine file: {outside}"
+    # The warm-up after "ready" (the chart, a first verdict) compiles nothing either: a verdict
+    # asked for meanwhile waits for it.
+    warmed = {name: origin for name, origin in start["warmed"].items() if name not in start["after"]}
+    assert "engine.chart" in warmed
+    compiled = sorted(name for name, origin in warmed.items() if origin and origin.endswith(".py"))
+    assert not compiled, f"compiled from source by the warm-up: {compiled}"
 
 
 @pytest.mark.parametrize("answers", SCENARIOS, ids=[f"scenario{i}" for i in range(len(SCENARIOS))])
