@@ -6,9 +6,9 @@ Standard library only, deterministic, and runnable unchanged under Pyodide.
 import json
 
 from .errors import InputError
-from .verdict import verdict
+from .verdict import prepare, verdict
 
-__all__ = ["InputError", "to_json", "verdict"]
+__all__ = ["InputError", "prepare", "to_json", "verdict"]
 
 
 def to_json(result) -> str:

@@ -13,7 +13,7 @@ from .planner import Choice, Evaluated, choose, choose_skill, evaluate, first_pa
 from .plans import HORIZON, SIDE, SINGLE_PATHS, SKILL, SWITCH
 from .simulate import values_at
 from .tipping import skill_tip, tipping_points
-from .uncertainty import simulate_ranges
+from .uncertainty import draws, simulate_ranges
 from .validate import Situation, situation
 
 PATH_ORDER = (SWITCH, SKILL, SIDE)  # tie-break between equal single paths
@@ -138,6 +138,14 @@ def tipping_output(s: Situation, choice: Choice, first: str, currency: str) -> l
 def assumption(record: dict) -> dict:
     keys = ("key", "label", "value", "low", "high", "unit", "currency", "source", "url", "date", "estimate", "note")
     return {k: record[k] for k in keys}
+
+
+def prepare() -> None:
+    """What a first verdict reads and draws once, done now: the parameter files, the catalog and
+    the simulated worlds. The quiz calls it once its engine is ready, while the visitor answers,
+    so a first verdict costs what any other does."""
+    names("markets")
+    draws(int(central_values()["verdict.draws"]))
 
 
 def verdict(answers) -> dict:

@@ -356,3 +356,16 @@ def test_a_timetable_reads_nothing_but_the_pace():
                                            pace(f))))
     for recipe in recipes(12.0, True):
         assert timetable(recipe, only_pace, 12.0) == timetable(recipe, f, 12.0)
+
+
+def test_prepare_draws_the_worlds_a_first_verdict_then_uses():
+    """The quiz's warm-up: after prepare(), a first verdict draws no worlds of its own."""
+    from engine import prepare
+    from engine.uncertainty import draws
+
+    draws.cache_clear()
+    prepare()
+    assert draws.cache_info().misses == 1
+    verdict({**BACKEND_US, "hours_per_week": 5, "urgency": "soon"})
+    info = draws.cache_info()
+    assert info.misses == 1 and info.hits >= 1

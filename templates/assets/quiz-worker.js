@@ -20,12 +20,13 @@ const ENGINE_DIST = "earnverdict-engine";
 //   becomes an object of a class named after it, so the engine's own message says "got undefined";
 // - guarded() never gives the page a traceback: one line naming what failed;
 // - the chart is imported by warm_up(), after the engine is ready;
-// - warm_up() imports the chart and reads the parameter files while the visitor is still answering.
+// - warm_up() imports the chart, reads the parameter files and draws the simulated worlds while
+//   the visitor is still answering; not a whole verdict, so one asked meanwhile waits less.
 const BRIDGE = `
 import sys
 sys.path.insert(0, "${ENGINE_ZIP}")
 import json
-from engine import InputError, catalog, to_json, verdict
+from engine import InputError, prepare, to_json, verdict
 from engine.validate import field_problems
 
 JS_TYPES = {}
@@ -59,10 +60,8 @@ def quiz_problems(answers_json):
     return guarded(lambda answers: {"problems": field_problems(answers)}, answers_json)
 
 def warm_up():
-    first = lambda items: items[0]["slug"]
-    sample = {"role": first(catalog.roles()), "level": first(catalog.levels()),
-              "market": first(catalog.markets()), "hours_per_week": 5, "urgency": "soon"}
-    quiz_verdict(json.dumps(sample), True)
+    import engine.chart
+    prepare()
 
 (quiz_verdict, quiz_problems, warm_up)
 `;
