@@ -158,7 +158,6 @@ def situation_figures(p, s: Situation) -> dict:
     }
 
 
-
 def with_skill(p, s: Situation, base: dict, skill: str | None) -> Figures:
     """The situation's figures with one skill to learn."""
     return Figures(**base, **skill_figures(p, s, base, skill))

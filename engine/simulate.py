@@ -80,21 +80,9 @@ def side_value(term: tuple, month: float, ramp: float) -> float:
     return total
 
 
-def term_value(term: tuple, month: float, raise_rate: float, ramp: float) -> float:
-    kind = term[0]
-    if kind == "pay":
-        start = term[2]
-        if month <= start:
-            return 0.0
-        return term[3] / YEAR * (growth_area(month, raise_rate) - growth_area(start, raise_rate))
-    if kind == "cost":
-        return -term[2] if month > 0 else 0.0
-    return side_value(term, month, ramp)
-
-
 def value_at(terms: list[tuple], month: float, f: Figures) -> float:
-    """term_value summed, with each kind written out (and growth_area's first year, where most
-    pay starts): a verdict sums thousands of terms."""
+    """The terms' value summed from the start to a month. Each kind is written out here (and
+    growth_area's first year, where most pay starts): a verdict sums thousands of terms."""
     raise_rate, ramp = f.raise_rate, f.ramp_months
     grown = growth_area(month, raise_rate)
     total = 0.0
@@ -143,7 +131,7 @@ def values_at(terms: list[tuple], months, f: Figures, grown: list[float] | None 
 def values_by_path(terms: list[tuple], month: float, f: Figures) -> dict[str, float]:
     out = {SWITCH: 0.0, SKILL: 0.0, SIDE: 0.0}
     for t in terms:
-        out[t[1]] += term_value(t, month, f.raise_rate, f.ramp_months)
+        out[t[1]] += value_at([t], month, f)
     return out
 
 
