@@ -6,6 +6,7 @@ them afterwards, so a cached rendering stays valid when other pages move.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass
@@ -20,6 +21,23 @@ EXTENSIONS = ["tables", "fenced_code", "footnotes", "attr_list", "def_list", "ab
 # The templates draw the table of contents from toc_tokens, so toc does not look for a "[TOC]"
 # marker (a walk over the whole document).
 EXTENSION_CONFIGS = {"toc": {"toc_depth": "2-3", "marker": ""}, "footnotes": {"BACKLINK_TITLE": "Back to reference %d"}}
+# Extensions that cannot change a text holding none of these: a text is converted without the
+# ones it has no use for, since each costs a pass over every document (together about a fifth
+# of a guide's conversion). Each trigger is a superset of what the extension's own expressions
+# look for. A definition's colon starts a line once block markup is stripped, so a colon with
+# only indentation, '>' and list markers before it counts, and so does any footnote or raw HTML,
+# whose text the block parser reads again on its own. Fenced code keeps attr_list, whose
+# presence changes how a fence reads its attributes. tests/test_build_markdown.py checks the
+# output is the one every extension gives.
+DEFINITION_LINE = re.compile(r"\n[ \t>*+\-0-9.)]*:")  # searched in the text after a newline
+UNUSED_WITHOUT: dict[str, tuple] = {  # substrings (found with `in`, far cheaper than a search), or patterns
+    "abbr": ("*[",),
+    "footnotes": ("[^",),
+    "def_list": ("[^", "<", DEFINITION_LINE),
+    "fenced_code": ("```", "~~~"),
+    "attr_list": ("{", "```", "~~~"),
+    "md_in_html": ("<",),
+}
 # Cached renderings are reused only by the same Python-Markdown and these same modules.
 RENDER_VERSION = markdown.__version__ + ":" + hashlib.sha256(Path(__file__).read_bytes() + Path(inline.__file__).read_bytes() + Path(rawhtml.__file__).read_bytes()).hexdigest()
 WORDS_PER_MINUTE = 220
@@ -29,7 +47,6 @@ WORD = re.compile(r"\w+")
 TABLE = re.compile(r"<table(?=[\s>])")
 ALIGN_STYLE = re.compile(r'style="text-align: (left|right|center);"')
 
-_converter: markdown.Markdown | None = None
 
 
 @dataclass(frozen=True)
@@ -49,16 +66,23 @@ def cache_key(markdown_text: str) -> str:
     return hashlib.sha256((RENDER_VERSION + "\0" + markdown_text).encode()).hexdigest()
 
 
-def converter() -> markdown.Markdown:
-    global _converter
-    if _converter is None:
-        _converter = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS, output_format="html")
-        inline.install(_converter)
-    return _converter
+def extensions_for(markdown_text: str) -> tuple[str, ...]:
+    """The extensions that could change this text's HTML, in EXTENSIONS' order."""
+    lines = "\n" + markdown_text
+    return tuple(name for name in EXTENSIONS
+                 if any(t in markdown_text if isinstance(t, str) else t.search(lines) for t in UNUSED_WITHOUT.get(name, ("",))))
+
+
+@functools.cache  # one converter per set of extensions, reused for every text that needs it
+def converter(extensions: tuple[str, ...] = tuple(EXTENSIONS)) -> markdown.Markdown:
+    configs = {name: config for name, config in EXTENSION_CONFIGS.items() if name in extensions}
+    md = markdown.Markdown(extensions=list(extensions), extension_configs=configs, output_format="html")
+    inline.install(md)
+    return md
 
 
 def render_markdown(markdown_text: str) -> Rendered:
-    md = converter()
+    md = converter(extensions_for(markdown_text))
     md.reset()
     # Table alignment comes out as style attributes, which the CSP forbids: use classes instead.
     html = ALIGN_STYLE.sub(r'class="align-\1"', md.convert(markdown_text))

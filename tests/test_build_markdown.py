@@ -1,5 +1,6 @@
-"""Rendering markdown: the guarded inline pass (sitegen/inline.py) gives exactly what stock
-Python-Markdown gives, and headings get the ids and outline the templates use."""
+"""Rendering markdown: the guarded inline pass (sitegen/inline.py) and the converters without the
+extensions a text cannot use (markup.extensions_for) give exactly what stock Python-Markdown with
+every extension gives, and headings get the ids and outline the templates use."""
 import sys
 from pathlib import Path
 
@@ -10,6 +11,9 @@ from hypothesis import given, settings, strategies as st
 from markdown.inlinepatterns import InlineProcessor
 
 from sitegen import inline, markup
+from sitegen.contentpolicy import read_content
+from sitegen.options import BuildOptions
+from sitegen.pipeline import Site
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
@@ -32,6 +36,17 @@ def convert(md: markdown.Markdown, text: str) -> str:
     return md.convert(text)
 
 
+def as_site(text: str) -> tuple[str, list]:
+    """What render_markdown converts: the converter for the text's extensions, HTML and outline."""
+    md = markup.converter(markup.extensions_for(text))
+    return convert(md, text), md.toc_tokens
+
+
+def as_stock(text: str) -> tuple[str, list]:
+    md = stock()
+    return convert(md, text), md.toc_tokens
+
+
 def test_the_site_converter_uses_the_guarded_pass():
     assert isinstance(markup.converter().treeprocessors["inline"], inline.GuardedInlineProcessor)
 
@@ -50,14 +65,58 @@ def markdown_files() -> list[Path]:
 @pytest.mark.parametrize("path", markdown_files(), ids=lambda p: p.relative_to(ROOT).as_posix())
 def test_same_html_for_every_content_file(path):
     text = frontmatter.loads(path.read_text()).content
-    assert convert(guarded(), text) == convert(stock(), text)
+    assert as_site(text) == as_stock(text)
+
+
+def test_same_html_for_every_expanded_page(tmp_path):
+    # What the build converts: the pages' markdown once their directives are expanded.
+    site = Site(BuildOptions(out_dir=tmp_path / "site", cache_dir=tmp_path / "cache"), write=False)
+    site.gather(read_content(ROOT / "content")[0])
+    site.plan()
+    assert not site.problems
+    texts = [page.markdown for page in site.pages if page.source is not None]
+    assert len(texts) >= 12
+    for text in texts:
+        assert as_site(text) == as_stock(text)
 
 
 def test_same_html_for_the_benchmark_corpus():
     guides = corpus.make_corpus(30)
     texts = [corpus.body_markdown(g, guides, corpus.relative_link) for g in guides]
-    fast, slow = guarded(), stock()
-    assert [convert(fast, t) for t in texts] == [convert(slow, t) for t in texts]
+    assert [as_site(t) for t in texts] == [as_stock(t) for t in texts]
+    # The corpus, like most guides, needs none of the guarded extensions.
+    assert {markup.extensions_for(t) for t in texts} == {("tables", "sane_lists", "toc")}
+
+
+# A text that needs each guarded extension, and one that looks close but needs none of them.
+NEEDS = [
+    ("*[HTML]: HyperText Markup Language\n\nHTML pages", {"abbr"}),
+    ("A claim.[^1]\n\n[^1]: The source.", {"footnotes", "def_list"}),
+    ("Term\n: Its definition", {"def_list"}),
+    ("> Term\n> : Its definition", {"def_list"}),
+    ("- Term\n\n    : Its definition", {"def_list"}),
+    ("```\ncode\n```", {"fenced_code", "attr_list"}),
+    ("~~~ {.python}\ncode\n~~~", {"fenced_code", "attr_list"}),
+    ("## A heading {#anchor}", {"attr_list"}),
+    ('<div markdown="1">\n*inside*\n</div>', {"md_in_html", "def_list"}),
+]
+NO_GUARDED = "## Pay: what it is\n\nTime: 5 hours, *a* [link](x.md) & more.\n\n| a | b |\n| --- | ---: |\n| 1 | 2 |\n"
+
+
+@pytest.mark.parametrize("text, needed", NEEDS, ids=lambda v: repr(v)[:24])
+def test_a_text_gets_the_extensions_it_needs(text, needed):
+    guarded_names = set(markup.UNUSED_WITHOUT)
+    assert set(markup.extensions_for(text)) & guarded_names == needed
+    assert as_site(text) == as_stock(text)
+    # Each trigger matters: without the extensions it keeps, the HTML would differ.
+    without = [name for name in markup.EXTENSIONS if name not in needed]
+    if needed - {"def_list", "attr_list"}:
+        assert convert(markup.converter(tuple(without)), text) != as_stock(text)[0]
+
+
+def test_a_text_without_triggers_gets_no_guarded_extension():
+    assert markup.extensions_for(NO_GUARDED) == ("tables", "sane_lists", "toc")
+    assert as_site(NO_GUARDED) == as_stock(NO_GUARDED)
 
 
 # Every inline construct, including the ones a guide rarely has (escapes, entities, raw HTML,
@@ -68,6 +127,8 @@ SNIPPETS = [
     "[a](b.md)", "[a](b.md#c)", "![alt](x.png)", "[ref][r]", "[r]: http://x.org", "<http://x.org>", "<me@x.org>",
     "<b>bold</b>", "<span class=\"x\">s</span>", "<!-- c -->", "*em*", "**strong**", "_em_", "__strong__",
     "***both***", "`code`", "`` a`b ``", "{#id}", "{.cls}", "*[HTML]: HyperText", "HTML", "term\n: definition",
+    # block structure, where a guarded extension's syntax can hide behind other markup
+    "\n\n", "> ", "- ", "1. ", "    ", "\t", ": ", "\n: ", "```", "~~~", "{", "}", "<div markdown=\"1\">", "</div>", "## ",
 ]
 
 MARKDOWN_TEXT = st.lists(st.sampled_from(SNIPPETS), max_size=40).map("".join)
@@ -76,7 +137,7 @@ MARKDOWN_TEXT = st.lists(st.sampled_from(SNIPPETS), max_size=40).map("".join)
 @settings(max_examples=400, deadline=None)
 @given(MARKDOWN_TEXT)
 def test_same_html_for_generated_markdown(text):
-    assert convert(guarded(), text) == convert(stock(), text)
+    assert as_site(text) == as_stock(text)
 
 
 class Shout(InlineProcessor):
