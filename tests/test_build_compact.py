@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.compact import CompactError, compact, compact_html, compact_script, compact_stylesheet
+from hypothesis import given, settings, strategies as st
+
+from sitegen.compact import CompactError, compact, compact_html, compact_lines, compact_script, compact_stylesheet, keeps_lines_as_written
 from sitegen.quiz import service_worker
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -92,6 +94,24 @@ def test_pages_lose_layout_indentation_but_not_preformatted_text():
             "  <script type=\"application/ld+json\">{\n  \"a\": 1\n}</script>\n  <textarea>\n  kept\n</textarea>\n</main>\n")
     assert compact_html(page) == ("<main>\n<p>Text</p>\n<pre><code>def f():\n    return 1\n\n  done\n</code></pre>\n"
                                   "<script type=\"application/ld+json\">{\n  \"a\": 1\n}</script>\n<textarea>\n  kept\n</textarea>\n</main>\n")
+
+
+# Pieces of a page: layout, blank lines, and as-written elements opened and closed on one line,
+# across lines, upper case, unclosed, or closed without being opened.
+PAGE_PARTS = ["\n", "  ", "\t", "\u00a0", "<p>x</p>", "<pre>", "</pre>", "<PRE>", "<script src=\"a.js\"></script>",
+              "<script>", "</script>", "<style>", "</style>", "<textarea>", "</textarea>", "<prefix>", "text", " \n "]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(PAGE_PARTS), max_size=40).map("".join))
+def test_the_fast_path_gives_what_the_line_by_line_pass_gives(page):
+    assert compact_html(page) == compact_lines(page)
+
+
+def test_a_page_whose_scripts_are_loaded_takes_the_fast_path_and_one_with_code_does_not():
+    assert not keeps_lines_as_written("<head>\n  <script src=\"a.js\" defer></script>\n</head>\n<p>x</p>\n")
+    assert keeps_lines_as_written("<pre><code>a\n  b</code></pre>\n")
+    assert keeps_lines_as_written("<p>x</p>\n<script>\nlet a = 1;\n")  # never closed
 
 
 def test_built_pages_keep_code_blocks_as_written(built):
