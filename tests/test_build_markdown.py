@@ -180,3 +180,18 @@ def test_headings_get_ids_and_an_outline_and_a_toc_marker_stays_text():
     assert {"pay-now", "in-london", "pay-now_1", "deep"} <= rendered.ids
     # the guide template draws the table of contents; the marker is not a second one
     assert "<p>[TOC]</p>" in rendered.html and 'class="toc"' not in rendered.html
+
+
+def test_converters_are_built_without_scanning_installed_packages(monkeypatch):
+    # An extension named by a string is looked up among every installed package's entry points.
+    expected = as_stock(NEEDS[1][0])
+
+    def scan():
+        raise AssertionError("entry points scanned")
+
+    monkeypatch.setattr(markdown.util, "get_installed_extensions", scan)
+    markup.converter.cache_clear()
+    try:
+        assert as_site(NEEDS[1][0]) == expected
+    finally:
+        markup.converter.cache_clear()
