@@ -69,9 +69,12 @@ def cache_key(markdown_text: str) -> str:
 
 def extensions_for(markdown_text: str) -> tuple[str, ...]:
     """The extensions that could change this text's HTML, in EXTENSIONS' order."""
-    lines = "\n" + markdown_text
+    # Looked for in the text as Python-Markdown first normalizes it: STX and ETX deleted (either
+    # can split a trigger: "*\x02[") and every line ending made "\n" (a lone "\r" ends a line).
+    text = markdown_text.replace("\x02", "").replace("\x03", "").replace("\r\n", "\n").replace("\r", "\n")
+    lines = "\n" + text
     return tuple(name for name in EXTENSIONS
-                 if any(t in markdown_text if isinstance(t, str) else t.search(lines) for t in UNUSED_WITHOUT.get(name, ("",))))
+                 if any(t in text if isinstance(t, str) else t.search(lines) for t in UNUSED_WITHOUT.get(name, ("",))))
 
 
 @functools.cache  # one converter per set of extensions, reused for every text that needs it

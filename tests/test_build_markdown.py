@@ -99,6 +99,12 @@ NEEDS = [
     ("~~~ {.python}\ncode\n~~~", {"fenced_code", "attr_list"}),
     ("## A heading {#anchor}", {"attr_list"}),
     ('<div markdown="1">\n*inside*\n</div>', {"md_in_html", "def_list"}),
+    # Python-Markdown deletes STX and ETX and ends a line at a lone carriage return first.
+    ("Term\r: Its definition\r", {"def_list"}),
+    ("Term\n\x02: Its definition\n", {"def_list"}),
+    ("*\x02[HTML]: HyperText\n\nHTML pages\n", {"abbr"}),
+    ("A claim.[\x03^1]\n\n[\x03^1]: The source.\n", {"footnotes", "def_list"}),
+    ("~\x02~~\ncode\n~\x02~~\n", {"fenced_code", "attr_list"}),
 ]
 NO_GUARDED = "## Pay: what it is\n\nTime: 5 hours, *a* [link](x.md) & more.\n\n| a | b |\n| --- | ---: |\n| 1 | 2 |\n"
 
@@ -129,6 +135,7 @@ SNIPPETS = [
     "***both***", "`code`", "`` a`b ``", "{#id}", "{.cls}", "*[HTML]: HyperText", "HTML", "term\n: definition",
     # block structure, where a guarded extension's syntax can hide behind other markup
     "\n\n", "> ", "- ", "1. ", "    ", "\t", ": ", "\n: ", "```", "~~~", "{", "}", "<div markdown=\"1\">", "</div>", "## ",
+    "\r", "\r\n", "\x02", "\x03",  # what Python-Markdown normalizes before any extension runs
 ]
 
 MARKDOWN_TEXT = st.lists(st.sampled_from(SNIPPETS), max_size=40).map("".join)
