@@ -30,6 +30,9 @@ SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 # C0 and C1 controls but the newline (reported as "must be one line"), lone surrogates, and the
 # two non-characters XML 1.0 excludes.
 CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# In a page's text the same, but for the white space HTML knows (tab, line feed, form feed and
+# carriage return): anything else is a parse error in HTML and would reach the page unchanged.
+TEXT_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 SLUG_HINT = "lowercase letters, digits and single hyphens, e.g. best-skills-for-data-analysts"
 
 
@@ -96,7 +99,12 @@ def split_frontmatter(source: Source, text: str) -> list[Problem]:
     yaml_line = text.count("\n", 0, start.end()) + 1  # file line of yaml_text's line 0
     source.body = text[end.end() :]
     source.body_line = text.count("\n", 0, end.end()) + 1
-    return load_fields(source, yaml_text, yaml_line)
+    problems = load_fields(source, yaml_text, yaml_line)
+    found = TEXT_CONTROL.search(source.body)
+    if found:
+        line = source.body_line + source.body.count("\n", 0, found.start())
+        problems.append(Problem(source.display, line, f"control character U+{ord(found.group(0)):04X} in the text is not allowed; remove it (tabs and line breaks are fine)"))
+    return problems
 
 
 def load_fields(source: Source, yaml_text: str, yaml_line: int) -> list[Problem]:

@@ -225,6 +225,18 @@ def test_control_characters_in_frontmatter_are_refused(value, shown, content, bu
     refused(content, built, capsys, "guides/ctl.md", 2, f"title: control character {shown} is not allowed")
 
 
+@pytest.mark.parametrize("char", ["\x00", "\x07", "\x1b", "\x0b", "\x7f", "\x85", "\uffff"])
+def test_control_characters_in_a_page_text_are_refused_with_their_line(char, content, built, capsys):
+    (content / "guides/ctl.md").write_text(f"---\ntitle: Fine\ndescription: Fine.\ndate: 2026-01-01\n---\nBody\n\nA line {char} here.\n")
+    refused(content, built, capsys, "guides/ctl.md", 8, f"control character U+{ord(char):04X} in the text is not allowed")
+
+
+def test_tabs_form_feeds_and_carriage_returns_in_a_page_text_build(content, tmp_path, capsys):
+    (content / "guides/spaced.md").write_text("---\ntitle: Spaced\ndescription: Fine.\ndate: 2026-01-01\n---\nTab\there.\n\fFeed.\rReturn.\n")
+    code, _, err = run_cli("build", "--content", content, "--out", tmp_path / "site", capsys=capsys)
+    assert code == 0, err
+
+
 def test_a_python_tag_is_named_not_reported_missing(content, built, capsys):
     (content / "guides/tagged.md").write_text("---\ntitle: !!python/object/apply:os.system [echo hi]\ndescription: Fine.\ndate: 2026-01-01\n---\nBody\n")
     err = refused(content, built, capsys, "guides/tagged.md", 2, "title: YAML tag", "python/object/apply:os.system", "is not allowed")
