@@ -58,7 +58,8 @@ def read_source(path: Path, content_dir: Path, raw: bytes, display_root: str, pa
     """Decode and split one file; field types are checked by validate_fields.
 
     `parsed` maps a file's content hash to its earlier parse (fields, lines, body), so an
-    unchanged file is not parsed again; files with problems are never kept there."""
+    unchanged file is not parsed again; files whose frontmatter has problems are never kept
+    there, and the text is checked on every read."""
     import hashlib
 
     rel = path.relative_to(content_dir).as_posix()
@@ -69,11 +70,11 @@ def read_source(path: Path, content_dir: Path, raw: bytes, display_root: str, pa
     if earlier is not None:
         meta, source.lines, source.body, source.body_line = earlier
         source.meta = dict(meta)
-        return source, []
+        return source, text_problems(source)  # checked on every read: a parse kept by an older build was not
     problems = decode_and_split(source, raw)
     if not problems:
         parsed[source.digest] = (dict(source.meta), source.lines, source.body, source.body_line)
-    return source, problems
+    return source, problems + text_problems(source)
 
 
 def decode_and_split(source: Source, raw: bytes) -> list[Problem]:
@@ -99,12 +100,16 @@ def split_frontmatter(source: Source, text: str) -> list[Problem]:
     yaml_line = text.count("\n", 0, start.end()) + 1  # file line of yaml_text's line 0
     source.body = text[end.end() :]
     source.body_line = text.count("\n", 0, end.end()) + 1
-    problems = load_fields(source, yaml_text, yaml_line)
+    return load_fields(source, yaml_text, yaml_line)
+
+
+def text_problems(source: Source) -> list[Problem]:
+    """The first control character in the text below the frontmatter, with its file line."""
     found = TEXT_CONTROL.search(source.body)
-    if found:
-        line = source.body_line + source.body.count("\n", 0, found.start())
-        problems.append(Problem(source.display, line, f"control character U+{ord(found.group(0)):04X} in the text is not allowed; remove it (tabs and line breaks are fine)"))
-    return problems
+    if not found:
+        return []
+    line = source.body_line + source.body.count("\n", 0, found.start())
+    return [Problem(source.display, line, f"control character U+{ord(found.group(0)):04X} in the text is not allowed; remove it (tabs and line breaks are fine)")]
 
 
 def load_fields(source: Source, yaml_text: str, yaml_line: int) -> list[Problem]:

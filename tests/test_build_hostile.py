@@ -231,6 +231,27 @@ def test_control_characters_in_a_page_text_are_refused_with_their_line(char, con
     refused(content, built, capsys, "guides/ctl.md", 8, f"control character U+{ord(char):04X} in the text is not allowed")
 
 
+def test_a_control_character_is_refused_even_when_an_older_build_kept_the_file_parsed(content, built, capsys):
+    import datetime as dt
+    import hashlib
+    import pickle
+
+    from sitegen.cacheguard import write_sealed
+    from sitegen.options import BuildOptions
+    from sitegen.pipeline import PARSED_CACHE, load_pickle
+
+    text = "---\ntitle: Fine\ndescription: Fine.\ndate: 2026-01-01\n---\nBody\n\nA line \x1b here.\n"
+    (content / "guides/ctl.md").write_text(text)
+    # What a build from before the text was checked would have kept for this very file.
+    cache = BuildOptions(out_dir=built).state_dir / PARSED_CACHE
+    parsed = load_pickle(cache)
+    parsed[hashlib.sha256(text.encode()).hexdigest()] = (
+        {"title": "Fine", "description": "Fine.", "date": dt.date(2026, 1, 1)},
+        {"title": 2, "description": 3, "date": 4}, "Body\n\nA line \x1b here.\n", 6)
+    write_sealed(cache, pickle.dumps(parsed))
+    refused(content, built, capsys, "guides/ctl.md", 8, "control character U+001B in the text is not allowed")
+
+
 def test_tabs_form_feeds_and_carriage_returns_in_a_page_text_build(content, tmp_path, capsys):
     (content / "guides/spaced.md").write_text("---\ntitle: Spaced\ndescription: Fine.\ndate: 2026-01-01\n---\nTab\there.\n\fFeed.\rReturn.\n")
     code, _, err = run_cli("build", "--content", content, "--out", tmp_path / "site", capsys=capsys)
