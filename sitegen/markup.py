@@ -42,9 +42,11 @@ UNUSED_WITHOUT: dict[str, tuple] = {  # substrings (found with `in`, far cheaper
 # Cached renderings are reused only by the same Python-Markdown and these same modules.
 RENDER_VERSION = markdown.__version__ + ":" + hashlib.sha256(Path(__file__).read_bytes() + Path(inline.__file__).read_bytes() + Path(rawhtml.__file__).read_bytes()).hexdigest()
 WORDS_PER_MINUTE = 220
-ID_ATTRIBUTE = re.compile(r'\sid="([^"]*)"')
+ID_ATTRIBUTE = re.compile(r'id="([^"]*)"')  # an attribute when white space comes before it (element_ids)
 TAG = re.compile(r"<[^>]+>")
 WORD = re.compile(r"\w+")
+# An ASCII text's words, as WORD finds them, are what is left between bytes outside [A-Za-z0-9_].
+ASCII_WORD_BYTES = bytes(b if chr(b).isascii() and (chr(b).isalnum() or chr(b) == "_") else 32 for b in range(256))
 TABLE = re.compile(r"<table(?=[\s>])")
 ALIGN_STYLE = re.compile(r'style="text-align: (left|right|center);"')
 
@@ -100,9 +102,23 @@ def render_markdown(markdown_text: str) -> Rendered:
         for h2 in md.toc_tokens
         if h2["level"] == 2
     )
-    text = TAG.sub(" ", html)
-    return Rendered(html=html, toc=toc, ids=frozenset(ID_ATTRIBUTE.findall(html)), words=len(WORD.findall(text)),
+    return Rendered(html=html, toc=toc, ids=element_ids(html), words=word_count(TAG.sub(" ", html)),
                     unsafe=first_refusal(html) or ())
+
+
+def element_ids(html: str) -> frozenset:
+    """Every id="..." attribute's value. Found by its literal text, which a regular expression
+    finds far faster than one starting with a class of characters, then kept when white space
+    comes before it, as inside a tag."""
+    return frozenset(m.group(1) for m in ID_ATTRIBUTE.finditer(html) if m.start() and html[m.start() - 1].isspace())
+
+
+def word_count(text: str) -> int:
+    """How many runs of word characters (WORD) the text holds: for ASCII text, counted by
+    translating every other byte to a space and splitting, four times faster than the search."""
+    if text.isascii():
+        return len(text.encode("ascii").translate(ASCII_WORD_BYTES).split())
+    return len(WORD.findall(text))
 
 
 def plain(name: str) -> str:

@@ -202,3 +202,18 @@ def test_converters_are_built_without_scanning_installed_packages(monkeypatch):
         assert as_site(NEEDS[1][0]) == expected
     finally:
         markup.converter.cache_clear()
+
+
+# Text and tags as a page's rendering holds them, with the white space and word characters the
+# two counts turn on: ASCII and not, underscores, apostrophes, digits, no-break and other spaces.
+COUNTED_PARTS = ["word", "don't", "x_y", "42", "3.5", "é", "naïve", "–", "£90", "\u00a0", "\u2028", " ", "\n", "\t",
+                 '<h2 id="a">', 'id="b"', '<p\nid="c">', '<p\tid="d">', '\u00a0id="e"', 'xid="f"', '<a href="#g">', "</h2>", '"', "="]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(COUNTED_PARTS), max_size=30).map("".join))
+def test_words_and_ids_are_what_the_regular_expressions_find(text):
+    import re
+
+    assert markup.word_count(text) == len(re.findall(r"\w+", text))
+    assert markup.element_ids(text) == frozenset(re.findall(r'\sid="([^"]*)"', text))
