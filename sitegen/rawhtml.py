@@ -9,6 +9,7 @@ attributes Python-Markdown and its extensions write, and a few harmless ones for
 
 from __future__ import annotations
 
+import functools
 import re
 from html.parser import HTMLParser
 
@@ -83,21 +84,24 @@ def plainly_allowed(html: str) -> bool:
     and URLs are allowed too: then the parser would find nothing to refuse, and need not run.
     Anything else (comments, declarations, references or quotes of another kind in a tag, an
     element or attribute outside the allowlist) is left to the parser, which names the problem."""
-    tags = 0
-    for tag in PLAIN_TAG.finditer(html):
-        tags += 1
-        closing, name, attributes = tag.groups()
-        if name not in ELEMENTS:
+    tags = PLAIN_TAG.findall(html)
+    # A page repeats a few tags (<p>, </li>...) many times: each distinct one is judged once.
+    return len(tags) == html.count("<") and all(map(plain_tag_allowed, set(tags)))
+
+
+@functools.lru_cache(maxsize=4096)  # tags recur across pages too; links and ids mostly do not
+def plain_tag_allowed(tag: tuple[str, str, str]) -> bool:
+    closing, name, attributes = tag
+    if name not in ELEMENTS:
+        return False
+    if attributes and closing:
+        return False
+    for attribute, value in PLAIN_ATTRIBUTE.findall(attributes):
+        if attribute == "style" or attribute.startswith("on") or not allowed_attribute(name, attribute):
             return False
-        if attributes and not closing:
-            for attribute, value in PLAIN_ATTRIBUTE.findall(attributes):
-                if attribute == "style" or attribute.startswith("on") or not allowed_attribute(name, attribute):
-                    return False
-                if attribute in URL_ATTRIBUTES and value and url_refusal(value):
-                    return False
-        elif attributes:
+        if attribute in URL_ATTRIBUTES and value and url_refusal(value):
             return False
-    return tags == html.count("<")
+    return True
 
 
 def url_refusal(value: str) -> str | None:
