@@ -74,6 +74,20 @@ class MissingAsset(Exception):
     pass
 
 
+class DictFirstEnvironment(jinja2.Environment):
+    """The templates read their data from dicts. Jinja looks `page.title` up as an attribute
+    first, raising and catching an AttributeError on every one of a page's hundred-odd lookups;
+    a dict's key is tried first here (a fifth of a page's templating), its methods after."""
+
+    def getattr(self, obj, attribute):
+        if type(obj) is dict:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
+
+
 def environment(templates_dir: Path, cache_dir: Path | None, site: dict, assets: dict[str, Asset], catalog) -> jinja2.Environment:
     loader = jinja2.FileSystemLoader(str(templates_dir))
     bytecode = None
@@ -82,7 +96,7 @@ def environment(templates_dir: Path, cache_dir: Path | None, site: dict, assets:
         bytecode = SealedBytecodeCache(str(cache_dir))
     # Every build makes a new environment, so a template never needs re-checking on disk
     # (auto_reload would stat each one on every page it is used for).
-    env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined, auto_reload=False,
+    env = DictFirstEnvironment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined, auto_reload=False,
                              trim_blocks=True, lstrip_blocks=True, bytecode_cache=bytecode, keep_trailing_newline=True)
     base_path = site["base_path"]
 

@@ -8,6 +8,8 @@ import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pytest
+
 from sitegen.quiz import RUNTIME_DIR, RUNTIME_LOCK
 from sitegen.theme import CSP, CSP_WITHOUT_WASM
 
@@ -264,3 +266,15 @@ def test_tag_page_sections_have_headings(built):
     html = next(built.glob("tags/*/index.html")).read_text()
     assert "<section>" not in html
     assert re.search(r'<section aria-labelledby="([^"]+)">\s*<h2 id="\1">', html)
+
+
+def test_templates_read_a_dicts_keys_before_its_methods_and_still_refuse_a_missing_one():
+    import jinja2
+
+    from sitegen.theme import DictFirstEnvironment
+
+    env = DictFirstEnvironment(undefined=jinja2.StrictUndefined)
+    template = env.from_string("{{ page.title }} {{ shadow.items }} {% set bands = {} %}{% set _ = bands.update({'a': 1}) %}{{ bands.a }}")
+    assert template.render(page={"title": "T"}, shadow={"items": 3}) == "T 3 1"
+    with pytest.raises(jinja2.UndefinedError):
+        env.from_string("{{ page.missing }}").render(page={"title": "T"})
