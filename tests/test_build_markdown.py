@@ -217,3 +217,10 @@ def test_words_and_ids_are_what_the_regular_expressions_find(text):
 
     assert markup.word_count(text) == len(re.findall(r"\w+", text))
     assert markup.element_ids(text) == frozenset(re.findall(r'\sid="([^"]*)"', text))
+
+
+def test_the_converters_say_which_tags_are_block_level_as_python_markdown_does():
+    for extensions in (tuple(markup.EXTENSIONS), markup.extensions_for("plain text")):
+        md, reference = markup.converter(extensions), stock()
+        for tag in reference.block_level_elements + ["P", "div/", "span", "a", "em", "", None, 3]:
+            assert md.is_block_level(tag) == markdown.Markdown.is_block_level(reference, tag), tag
