@@ -51,7 +51,6 @@ TABLE = re.compile(r"<table(?=[\s>])")
 ALIGN_STYLE = re.compile(r'style="text-align: (left|right|center);"')
 
 
-
 @dataclass(frozen=True)
 class Rendered:
     html: str
@@ -74,9 +73,11 @@ def extensions_for(markdown_text: str) -> tuple[str, ...]:
     # Looked for in the text as Python-Markdown first normalizes it: STX and ETX deleted (either
     # can split a trigger: "*\x02[") and every line ending made "\n" (a lone "\r" ends a line).
     text = markdown_text.replace("\x02", "").replace("\x03", "").replace("\r\n", "\n").replace("\r", "\n")
-    lines = "\n" + text
-    return tuple(name for name in EXTENSIONS
-                 if any(t in text if isinstance(t, str) else t.search(lines) for t in UNUSED_WITHOUT.get(name, ("",))))
+
+    def found(trigger) -> bool:
+        return trigger in text if isinstance(trigger, str) else bool(trigger.search("\n" + text))
+
+    return tuple(name for name in EXTENSIONS if name not in UNUSED_WITHOUT or any(map(found, UNUSED_WITHOUT[name])))
 
 
 @functools.cache  # one converter per set of extensions, reused for every text that needs it
