@@ -123,6 +123,22 @@ def snapshot(content_dir: Path) -> tuple:
     return tuple(stamps)
 
 
+def settled(content_dir: Path, seen: tuple, most_polls: int = 20) -> tuple:
+    """The files once two polls in a row see them unchanged.
+
+    An editor saving in place truncates the file and then writes it; a build that read it in
+    between would report an empty page. A file that never stops changing is built after
+    `most_polls` polls anyway.
+    """
+    for _ in range(most_polls):
+        time.sleep(POLL_SECONDS)
+        again = snapshot(content_dir)
+        if again == seen:
+            break
+        seen = again
+    return seen
+
+
 def rebuild(options: BuildOptions, dev: DevState, verb: str = "rebuilt") -> None:
     from .pipeline import build
 
@@ -164,7 +180,7 @@ def serve(content_dir: Path, port: int) -> int:
             time.sleep(POLL_SECONDS)
             current = snapshot(content_dir)
             if current != last:
-                last = current
+                last = settled(content_dir, current)
                 rebuild(options, dev)
     except KeyboardInterrupt:
         print("stopped", flush=True)

@@ -209,6 +209,22 @@ def test_serve_rebuilds_a_file_saved_during_its_first_build(content, monkeypatch
     assert builds == ["built", "rebuilt"]
 
 
+def test_serve_waits_for_a_save_to_settle(content, monkeypatch):
+    import types
+
+    from sitegen import serve
+
+    half, whole = ("a", 1, 0), ("a", 2, 812)  # (path, mtime, size): truncated, then written
+    polls = iter([whole, whole])
+    monkeypatch.setattr(serve, "snapshot", lambda _: next(polls))
+    monkeypatch.setattr(serve, "time", types.SimpleNamespace(sleep=lambda s: None))
+    assert serve.settled(content, half) == whole
+
+    busy = iter([(n,) for n in range(100)])  # a file rewritten at every poll
+    monkeypatch.setattr(serve, "snapshot", lambda _: next(busy))
+    assert serve.settled(content, (-1,), most_polls=5) == (4,)
+
+
 def test_serve_rebuilds_and_reports_changes(content):
     port = free_port()
     base = f"http://127.0.0.1:{port}/"
