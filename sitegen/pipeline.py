@@ -383,10 +383,10 @@ class Site:
     def start_index(self) -> None:
         """When every page is rendered afresh, Pagefind takes each indexed page as it comes back
         from rendering, while the others are still being rendered."""
-        from .search import Indexer, SearchIndexError
+        from .search import SearchIndexError, ShardedIndexer
 
         try:
-            self.indexer = Indexer(sorted(self.indexed))
+            self.indexer = ShardedIndexer(list(self.indexed))
         except SearchIndexError as err:
             self.problems.append(Problem(display_path(Path(__file__).with_name("search.py")), 1, str(err)))
 

@@ -26,7 +26,13 @@ NOT_INDEXED = (".breadcrumbs", ".toc", ".cta", ".related", ".tags", ".meta")
 # Pagefind's own user interfaces are not used (search.js is the site's, and runs under its CSP).
 UNUSED = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.", "pagefind-highlight.", "wasm.unknown.")
 TIMEOUT_SECONDS = 300
-INDEX_FORMAT = "service, pages in order, sorted filters"  # part of the cache key: how this module makes the index
+# Pages are indexed in shards of about this many, at most twice as many (sitegen/searchmerge.py
+# merges them into one index): an edit re-indexes its shard, and a cold build indexes each shard
+# while later pages render. Smaller shards cost a Pagefind start (some 25 ms) each.
+SHARD_PAGES = 128
+SHARDS_CACHE = "search-shards.pickle"  # each shard's parsed index by its key, and PACKED
+PACKED = "compressed word-index chunks"  # by the hash of their bytes: an edit recompresses the chunks it changed
+INDEX_FORMAT = "service, pages in order, sorted filters, shards merged"  # part of the cache key: how this module makes the index
 
 
 class SearchIndexError(Exception):
@@ -46,15 +52,93 @@ def index_key(pages: dict[str, str]) -> str:
     return hashlib.sha256(f"pagefind {pagefind_version()}, {INDEX_FORMAT}\n{text}".encode()).hexdigest()
 
 
+def shards_of(order: list[str]) -> list[list[str]]:
+    """The pages (output paths, in the index's order) cut into runs. A page whose path hashes to a
+    multiple of SHARD_PAGES starts a run, as does the page after a run of 2 * SHARD_PAGES, so
+    adding or removing a page changes the runs up to the next such page only."""
+    shards: list[list[str]] = []
+    for out in order:
+        if (not shards or len(shards[-1]) >= 2 * SHARD_PAGES
+                or int.from_bytes(hashlib.sha256(out.encode()).digest()[:4], "big") % SHARD_PAGES == 0):
+            shards.append([])
+        shards[-1].append(out)
+    return shards
+
+
 def run_pagefind(pages: dict[str, bytes]) -> dict[str, bytes]:
-    """Index pages (output path -> HTML) with the Pagefind binary; the index's files by output path."""
+    """Index pages (output path -> HTML) at once with the Pagefind binary; the index's files as
+    Pagefind wrote them, by path in the index's folder."""
     indexer = Indexer(sorted(pages))
     try:
         for out in sorted(pages):
             indexer.add(out, pages[out])
-        return indexer.files()
+        return indexer.raw_files()
     finally:
         indexer.close()
+
+
+def published(files: dict[str, bytes]) -> dict[str, bytes]:
+    """An index's files as the site serves them: filters in a stable order, under SEARCH_DIR."""
+    return {f"{SEARCH_DIR}/{rel}": data for rel, data in canonical_filters(files).items()}
+
+
+class ShardedIndexer:
+    """Pages go, in the index's order, to one Pagefind service per shard (shards_of). Once a
+    shard's last page is in, its index is built and parsed in the background while later pages
+    still render, and its service stops."""
+
+    def __init__(self, order: list[str]):
+        self.shards = shards_of(sorted(order))
+        self.shard_of = {out: i for i, shard in enumerate(self.shards) for out in shard}
+        self.indexers: dict[int, Indexer] = {}
+        self.parsed: list = [None] * len(self.shards)
+        self.threads: list[threading.Thread] = []
+        if self.shards:  # a Pagefind that cannot run is reported before any page is rendered
+            self.indexers[0] = Indexer(self.shards[0])
+
+    def add(self, out: str, html: bytes) -> None:
+        i = self.shard_of[out]
+        if self.parsed[i] is not None:  # this shard's service failed: shard_indexes says why
+            return
+        indexer = self.indexers.get(i)
+        if indexer is None:
+            try:
+                indexer = self.indexers[i] = Indexer(self.shards[i])
+            except SearchIndexError as err:
+                self.parsed[i] = err
+                return
+        indexer.add(out, html)
+        if indexer.next == len(indexer.order):
+            thread = threading.Thread(target=self._finish, args=(i, indexer), daemon=True)
+            thread.start()
+            self.threads.append(thread)
+
+    def _finish(self, i: int, indexer: Indexer) -> None:
+        from .searchmerge import ShardFormatError, parse_shard
+
+        try:
+            self.parsed[i] = parse_shard(indexer.raw_files())
+        except SearchIndexError as err:
+            self.parsed[i] = err
+        except ShardFormatError as err:
+            self.parsed[i] = SearchIndexError(f"cannot merge pagefind's indexes of the shards: {err}")
+        finally:
+            indexer.close()
+
+    def shard_indexes(self) -> list:
+        """Each shard's parsed index (searchmerge.Shard), in order, once every page was added."""
+        for thread in self.threads:
+            thread.join()
+        for i, parsed in enumerate(self.parsed):
+            if parsed is None:
+                raise SearchIndexError(f"pagefind was not given {self.shards[i][0]}")
+            if isinstance(parsed, Exception):
+                raise parsed
+        return list(self.parsed)
+
+    def close(self) -> None:
+        for indexer in self.indexers.values():
+            indexer.close()
 
 
 class Indexer:
@@ -92,8 +176,9 @@ class Indexer:
                         "file_contents": self.waiting.pop(out).decode()})
             self.next += 1
 
-    def files(self) -> dict[str, bytes]:
-        """The index's files by output path, once every page in the order was added."""
+    def raw_files(self) -> dict[str, bytes]:
+        """The index's files as Pagefind wrote them (but its unused interfaces), by path in the
+        index's folder, once every page in the order was added."""
         if self.next != len(self.order):
             raise SearchIndexError(f"pagefind was not given {self.order[self.next]}")
         self._send({"type": "GetFiles", "index_id": 0})
@@ -112,7 +197,7 @@ class Indexer:
             rel = file["path"].replace("\\", "/")
             if not rel.rsplit("/", 1)[-1].startswith(UNUSED):
                 files[rel] = base64.b64decode(file["content"])
-        return {f"{SEARCH_DIR}/{rel}": data for rel, data in canonical_filters(files).items()}
+        return files
 
     def close(self) -> None:
         """Stop the service and reap it. It is killed: the end of its input would stop it too, but
@@ -261,25 +346,45 @@ def cbor_head(major: int, count: int) -> bytes:
     raise ValueError(count)
 
 
-def search_index(digests: dict[str, str], read_page, state_dir: Path | None, indexer: Indexer | None = None) -> dict[str, bytes]:
+def search_index(digests: dict[str, str], read_page, state_dir: Path | None, indexer: ShardedIndexer | None = None) -> dict[str, bytes]:
     """The index of the pages whose sha256 digests are given (output path -> digest); taken from
-    the last build's when no page changed, else built from read_page(output path) -> HTML, or
-    taken from indexer, which was given every page as it was rendered. state_dir None: no cache."""
-    key = index_key(digests)
+    the last build's when no page changed. Otherwise each shard is taken from the last build's
+    when none of its pages changed, else indexed from read_page(output path) -> HTML, or taken
+    from indexer, which was given every page as it was rendered; then the shards are merged.
+    state_dir None: no cache."""
     from .pipeline import load_pickle
+    from .searchmerge import ShardFormatError, merge, parse_shard
 
+    key = index_key(digests)
+    packed: dict[str, bytes] = {}
     if indexer is not None:
         try:
-            files = indexer.files()
+            shards = indexer.shard_indexes()
         finally:
             indexer.close()
+        keys = [index_key({out: digests[out] for out in shard}) for shard in indexer.shards]
     else:
         cached = load_pickle(state_dir / CACHE) if state_dir is not None else {}
         if cached.get("key") == key:
             return cached["files"]
-        files = run_pagefind({out: read_page(out) for out in sorted(digests)})
+        known = load_pickle(state_dir / SHARDS_CACHE) if state_dir is not None else {}
+        packed = known.pop(PACKED, {})
+        shards, keys = [], []
+        for shard in shards_of(sorted(digests)):
+            keys.append(index_key({out: digests[out] for out in shard}))
+            if keys[-1] not in known:
+                try:
+                    known[keys[-1]] = parse_shard(run_pagefind({out: read_page(out) for out in shard}))
+                except ShardFormatError as err:
+                    raise SearchIndexError(f"cannot merge pagefind's indexes of the shards: {err}") from None
+            shards.append(known[keys[-1]])
+    try:
+        files = published(merge(shards, packed) if shards else run_pagefind({}))
+    except ShardFormatError as err:
+        raise SearchIndexError(f"cannot merge pagefind's indexes of the shards: {err}") from None
     if state_dir is not None:
         from .cacheguard import write_sealed
 
         write_sealed(state_dir / CACHE, pickle.dumps({"key": key, "files": files}, protocol=pickle.HIGHEST_PROTOCOL))
+        write_sealed(state_dir / SHARDS_CACHE, pickle.dumps({**dict(zip(keys, shards)), PACKED: packed}, protocol=pickle.HIGHEST_PROTOCOL))
     return files

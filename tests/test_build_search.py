@@ -6,6 +6,8 @@ from __future__ import annotations
 import gzip
 import json
 
+import pytest
+
 from conftest import run_cli, tree
 
 from sitegen import search
@@ -44,14 +46,107 @@ def test_an_unchanged_set_of_pages_is_not_indexed_again(content, built, capsys, 
     assert index_files(built) != before
 
 
-def test_the_index_streamed_during_rendering_equals_one_made_from_the_written_pages(built):
-    # A cold build hands Pagefind each page as it is rendered; an edit's build gives it every
-    # page at once, read back from the output. Both must make the same index from the same pages.
-    pages = {path: data for path, data in tree(built).items()  # the guides, the hubs, about/
-             if path == "about/index.html" or (path.count("/") == 2 and path.endswith("/index.html") and path.split("/")[0] in ("guides", "roles"))}
-    assert len(pages) == json.loads((built / "pagefind/pagefind-entry.json").read_text())["languages"]["en"]["page_count"]
-    again = search.run_pagefind(pages)
-    assert again == index_files(built)
+def indexed_pages(site) -> dict[str, bytes]:
+    """The built pages the index covers: the guides, the hubs, about/."""
+    return {path: data for path, data in tree(site).items()
+            if path == "about/index.html" or (path.count("/") == 2 and path.endswith("/index.html") and path.split("/")[0] in ("guides", "roles"))}
+
+
+def unpacked(files: dict[str, bytes]) -> dict[str, bytes]:
+    """An index's files by name, chunks decompressed: the bytes the search script reads."""
+    return {path: gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data for path, data in files.items()}
+
+
+@pytest.mark.parametrize("shard_pages", [1, 2, search.SHARD_PAGES])
+def test_the_index_merged_from_shards_equals_pagefinds_index_of_all_pages(content, tmp_path, capsys, monkeypatch, shard_pages):
+    # A cold build hands each shard's Pagefind its pages as they are rendered and merges the
+    # shards; an edit's build re-indexes the edited page's shard only. Both must give the files
+    # Pagefind writes when it indexes every page at once, name for name and byte for byte.
+    monkeypatch.setattr(search, "SHARD_PAGES", shard_pages)
+    out = tmp_path / "site"
+    assert run_cli("build", "--content", content, "--out", out, capsys=capsys)[0] == 0
+    pages = indexed_pages(out)
+    assert len(pages) == json.loads((out / "pagefind/pagefind-entry.json").read_text())["languages"]["en"]["page_count"]
+    assert len(search.shards_of(sorted(pages))) == (len(pages) if shard_pages == 1 else 1) or shard_pages == 2
+    assert unpacked(index_files(out)) == unpacked(search.published(search.run_pagefind(pages)))
+
+    calls = []
+    real_run = search.run_pagefind
+    monkeypatch.setattr(search, "run_pagefind", lambda pages: calls.append(sorted(pages)) or real_run(pages))
+    guide = content / "guides/beta.md"
+    guide.write_text(guide.read_text().replace("Nothing more to say.", "A word about zeppelins."))
+    assert run_cli("build", "--content", content, "--out", out, capsys=capsys)[0] == 0
+    if shard_pages == 1:
+        assert calls == [["guides/beta/index.html"]]  # one page re-indexed, the others' shards reused
+    assert unpacked(index_files(out)) == unpacked(search.published(real_run(indexed_pages(out))))
+
+
+def synthetic_pages(count: int) -> dict[str, bytes]:
+    """Pages with enough words for a word index of several chunks, some words on many pages, a
+    filter, headings (weighted locations) and titles (meta locations)."""
+    import random
+
+    rng = random.Random(15)
+    vocabulary = [f"{stem}{suffix}" for stem in ("guid", "group", "high", "level", "lead", "learn", "data", "databas", "x")
+                  for suffix in ("", "e", "es", "ing", "ance", "ly", "ed")] + [str(n) for n in range(0, 3000, 7)]
+    pages = {}
+    for i in range(count):
+        words = " ".join(rng.choice(vocabulary) for _ in range(rng.randint(20, 400)))
+        role = rng.choice(("data analysts", "DevOps engineers", "backend developers"))
+        pages[f"p/{i:04d}/index.html"] = (
+            f'<!DOCTYPE html><html lang="en"><head><title>Page {i}</title></head><body><main>'
+            f'<h1>Page {i} {rng.choice(vocabulary)}</h1><span data-pagefind-filter="role:{role}"></span>'
+            f"<p>{words}</p><h2>More {rng.choice(vocabulary)}</h2><p>{words[::-1]}</p></main></body></html>").encode()
+    return pages
+
+
+def chunk_edge_pages() -> dict[str, bytes]:
+    """Pages whose word index has a chunk from "group" to "guid" between chunks ending with
+    "goal" and starting with "high": cut to the shortest prefixes, its range would be "gr" to "g",
+    so Pagefind keeps its last word whole."""
+    words = "bonus " * 185 + "goal " * 10 + "group " * 5 + "guide " * 195 + "high " * 10
+    return {f"p/{i:04d}/index.html": f'<html lang="en"><body><main><h1>Page {i}</h1><p>{words}</p></main></body></html>'.encode()
+            for i in range(100)}
+
+
+@pytest.mark.parametrize("make_pages", [lambda: synthetic_pages(240), chunk_edge_pages], ids=["mixed", "chunk-edge"])
+def test_merging_shards_of_many_chunks_gives_pagefinds_own_index(make_pages):
+    from sitegen.searchmerge import decode, merge, parse_shard, payload
+
+    pages = make_pages()
+    whole = search.run_pagefind(pages)
+    [meta] = [name for name in whole if name.endswith(".pf_meta")]
+    ranges = [(first, last) for first, last, _ in decode(payload(whole[meta]))[2]]
+    assert len(ranges) >= 3  # several chunks: their names and ranges are merged too
+    if make_pages is chunk_edge_pages:
+        assert ("gr", "guid") in ranges
+    order = sorted(pages)
+    for cuts in ([0, 1, 2, 70, 99], [0, 60, 61]):
+        shards = [order[a:b] for a, b in zip(cuts, cuts[1:] + [len(order)])]
+        merged = merge([parse_shard(search.run_pagefind({out: pages[out] for out in shard})) for shard in shards])
+        assert unpacked(search.published(merged)) == unpacked(search.published(whole))
+
+
+def test_shards_are_runs_that_an_added_page_changes_locally(monkeypatch):
+    monkeypatch.setattr(search, "SHARD_PAGES", 8)
+    order = [f"guides/g{i:05d}/index.html" for i in range(2000)]
+    shards = search.shards_of(order)
+    assert [out for shard in shards for out in shard] == order
+    assert max(map(len, shards)) <= 16 and 2000 / 16 <= len(shards) <= 2000 / 4
+    grown = search.shards_of(sorted(order + ["guides/g01000x/index.html"]))
+    changed = [shard for shard in grown if shard not in shards]
+    assert len(changed) <= 3 and any("guides/g01000x/index.html" in shard for shard in changed)
+
+
+def test_chunk_ranges_and_names_follow_pagefinds_rules():
+    from sitegen.searchmerge import pagefind_hash, shortest_prefixes, taken_name
+
+    assert shortest_prefixes("analyst", "api") == ("an", "ap")
+    assert shortest_prefixes("data", "databas") == ("data", "datab")
+    assert shortest_prefixes("guid", "high") == ("g", "h")
+    assert pagefind_hash(b"") == "da39a3ee5e6b4bd3255bfef95601890afd879"  # 0x0d and 0x07 written as d and 7
+    assert taken_name("en_abcdef0123", {}, "en") == "en_abcdef0"
+    assert taken_name("en_abcdef0123", {"en_abcdef0": b""}, "en") == "en_abcdef012"
 
 
 def test_filter_chunks_are_re_encoded_exactly():

@@ -1,0 +1,309 @@
+"""One Pagefind index out of several: the pages are indexed in shards (runs of consecutive pages
+in the index's order) and the shards merged into the files Pagefind writes when it indexes all
+the pages at once, so an edit re-indexes one shard while the reader still searches one index.
+
+What the merge relies on, in Pagefind 1.5.2's format (tests hold it to Pagefind's own output):
+- pages are numbered in the order they were added, so a shard's pages follow the previous one's;
+- a word is [word, pages, []], a page [number less the word's previous page number, locations,
+  meta locations]; words are sorted, and a chunk of the word index ends with the first word that
+  brings its count (locations plus meta locations plus one, per page) to 20,000;
+- a meta location array marks each metadata field with -1 - its place in the index's sorted list
+  of fields, which is the union of its pages' fields: a shard whose pages lack a field the
+  others have has its marks renumbered;
+- files are named after the SHA-1 of their CBOR, in Pagefind's hex (no zero padding), seven
+  digits unless that name is taken.
+A shard with anything else (sort orders, a word's third field) is refused with
+ShardFormatError: the build says so in one line.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+from dataclasses import dataclass
+
+from .search import DECODED, cbor_head
+
+CHUNK_LOCATIONS = 20_000  # Pagefind's word-index chunk size
+INT_SIZE = bytes(  # a CBOR integer's length in bytes from its first byte; 0: not an integer
+    (1 if b & 31 < 24 else {24: 2, 25: 3, 26: 5, 27: 9}.get(b & 31, 0)) if b < 0x40 else 0 for b in range(256))
+
+
+class ShardFormatError(Exception):
+    """A shard this module cannot merge."""
+
+
+@dataclass
+class Shard:
+    """What a merge needs of one shard's index, parsed once and kept while its pages are unchanged."""
+    language: str
+    version: str
+    fields: list  # the metadata's last field (the names of the pages' metadata)
+    pages: list[tuple[str, int, bytes]]  # per page: its fragment's full hash, word count, file
+    words: dict[str, tuple[int, int, int, int, bytes]]  # word -> pages, first page, last page, count, bytes after the first page number
+    filters: dict[str, dict[str, list[int]]]  # filter -> value -> page numbers
+    entry: dict  # pagefind-entry.json
+    static: dict[str, bytes]  # the search script, its worker and WebAssembly
+
+
+def pagefind_hash(data: bytes) -> str:
+    """SHA-1 in hex as Pagefind writes it: each byte without its leading zero."""
+    return "".join(format(byte, "x") for byte in hashlib.sha1(data).digest())
+
+
+def payload(data: bytes) -> bytes:
+    data = gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
+    if not data.startswith(DECODED):
+        raise ShardFormatError("a chunk without Pagefind's prefix")
+    return data[len(DECODED):]
+
+
+def parse_shard(files: dict[str, bytes]) -> Shard:
+    """files: a shard's index as Pagefind wrote it (paths relative to the index folder)."""
+    try:
+        entry = json.loads(files["pagefind-entry.json"])
+        [(language, about)] = entry["languages"].items()
+        meta = decode(payload(files[f"pagefind.{about['hash']}.pf_meta"]))
+        version, meta_pages, chunks, filters, sorts, fields = meta
+        if sorts:
+            raise ShardFormatError("sort orders")
+        pages = []
+        for name, word_count in meta_pages:
+            fragment = files[f"fragment/{name}.pf_fragment"]
+            pages.append((f"{language}_{pagefind_hash(payload(fragment))}", word_count, fragment))
+        words: dict = {}
+        for _, _, name in chunks:
+            read_words(payload(files[f"index/{name}.pf_index"]), words)
+        merged_filters = {}
+        for name, chunk in filters:
+            filter_name, values = decode(payload(files[f"filter/{chunk}.pf_filter"]))
+            if filter_name != name:
+                raise ShardFormatError(f"filter {name} holds {filter_name}")
+            merged_filters[name] = {value: numbers for value, numbers in values}
+    except (KeyError, ValueError, TypeError, IndexError) as err:
+        raise ShardFormatError(f"unexpected index layout ({err!r})") from None
+    static = {rel: data for rel, data in files.items()  # the search script, its worker, its WebAssembly
+              if not rel.startswith(("fragment/", "index/", "filter/")) and not rel.endswith((".pf_meta", "-entry.json"))}
+    return Shard(language, version, fields, pages, words, merged_filters, entry, static)
+
+
+def read_words(data: bytes, words: dict) -> None:
+    """Add a word-index chunk's words to words, keeping each page's locations as CBOR bytes."""
+    if data[0] != 0x81:
+        raise ShardFormatError("a word index that is not [words]")
+    count, at = head(data, 1, 4)
+    for _ in range(count):
+        if data[at] != 0x83:
+            raise ShardFormatError("a word that is not [word, pages, []]")
+        size, at = head(data, at + 1, 3)
+        word, at = data[at:at + size].decode(), at + size
+        postings, at = head(data, at, 4)
+        page, first, tail_start, locations = 0, None, 0, 0
+        for _ in range(postings):
+            if data[at] != 0x83:
+                raise ShardFormatError("a page that is not [page, locations, meta locations]")
+            delta, at = head(data, at + 1, 0)
+            page += delta
+            if first is None:
+                first, tail_start = page, at
+            for _ in range(2):  # locations, then meta locations: integers only, skipped, not decoded
+                items, at = head(data, at, 4)
+                locations += items
+                for _ in range(items):
+                    step = INT_SIZE[data[at]]
+                    if not step:
+                        raise ShardFormatError("a location that is not an integer")
+                    at += step
+            locations += 1
+        if data[at] != 0x80:
+            raise ShardFormatError("a word with a third field")
+        words[word] = (postings, first, page, locations, data[tail_start:at])
+        at += 1
+    if at != len(data):
+        raise ShardFormatError("bytes after the last word")
+
+
+def head(data: bytes, at: int, major: int) -> tuple[int, int]:
+    """The count or value in the CBOR head at `at` of an item of this major type; and what follows."""
+    byte = data[at]
+    if byte >> 5 != major:
+        raise ShardFormatError(f"CBOR type {byte >> 5} where {major} was expected")
+    info = byte & 31
+    if info < 24:
+        return info, at + 1
+    width = {24: 1, 25: 2, 26: 4, 27: 8}.get(info)
+    if width is None:
+        raise ShardFormatError("an indefinite or reserved CBOR length")
+    return int.from_bytes(data[at + 1:at + 1 + width], "big"), at + 1 + width
+
+
+def decode(data: bytes):
+    value, end = item(data, 0)
+    if end != len(data):
+        raise ShardFormatError("bytes after the value")
+    return value
+
+
+def item(data: bytes, at: int):
+    """A CBOR value of the kinds Pagefind's metadata and filters hold: integers, text, arrays."""
+    major = data[at] >> 5
+    if major == 1:
+        value, at = head(data, at, 1)
+        return -1 - value, at
+    value, at = head(data, at, major)
+    if major == 0:
+        return value, at
+    if major == 3:
+        return data[at:at + value].decode(), at + value
+    if major == 4:
+        items = []
+        for _ in range(value):
+            element, at = item(data, at)
+            items.append(element)
+        return items, at
+    raise ShardFormatError(f"CBOR type {major} in metadata")
+
+
+def encode(value) -> bytes:
+    if isinstance(value, int):
+        return cbor_head(0, value) if value >= 0 else cbor_head(1, -1 - value)
+    if isinstance(value, str):
+        raw = value.encode()
+        return cbor_head(3, len(raw)) + raw
+    return cbor_head(4, len(value)) + b"".join(encode(element) for element in value)
+
+
+def merge(shards: list[Shard], packed: dict[str, bytes] | None = None) -> dict[str, bytes]:
+    """The index Pagefind writes for all the shards' pages, in shard order, added at once.
+    packed: compressed word-index chunks by the full hash of their CBOR, from earlier merges;
+    it is left holding this index's."""
+    first = shards[0]
+    language = first.language
+    for shard in shards:
+        if (shard.language, shard.version) != (language, first.version):
+            raise ShardFormatError("shards of different languages or versions")
+    fields = sorted(set().union(*(shard.fields for shard in shards)))
+    shards = [with_fields(shard, fields) for shard in shards]
+    offsets, total = [], 0
+    for shard in shards:
+        offsets.append(total)
+        total += len(shard.pages)
+
+    files: dict[str, bytes] = dict(first.static)
+    names: dict[str, str] = {}
+    meta_pages = []
+    for shard in shards:
+        for full, word_count, fragment in shard.pages:
+            name = full[:len(language) + 8]
+            while name in names:  # Pagefind adds one digit to a taken fragment name
+                if names[name] == full:
+                    raise ShardFormatError("two pages with identical fragments")
+                name = full[:len(name) + 1]
+            names[name] = full
+            files[f"fragment/{name}.pf_fragment"] = fragment
+            meta_pages.append([name, word_count])
+
+    chunks, chunk_names = [], {}
+    words, size = [], 0
+    for word in sorted(set().union(*(shard.words for shard in shards))):
+        parts, postings, last = [], 0, 0
+        for shard, offset in zip(shards, offsets):
+            entry = shard.words.get(word)
+            if entry is not None:
+                count, first_page, last_page, locations, tail = entry
+                parts.append(b"\x83" + cbor_head(0, first_page + offset - last) + tail)
+                postings, last, size = postings + count, last_page + offset, size + locations
+        raw = word.encode()
+        words.append((word, b"\x83" + cbor_head(3, len(raw)) + raw + cbor_head(4, postings) + b"".join(parts) + b"\x80"))
+        if size >= CHUNK_LOCATIONS:
+            chunks.append(words)
+            words, size = [], 0
+    if words:
+        chunks.append(words)
+    meta_chunks = []
+    for chunk in chunks:
+        data = b"\x81" + cbor_head(4, len(chunk)) + b"".join(encoded for _, encoded in chunk)
+        name = taken_name(f"{language}_{pagefind_hash(data)}", chunk_names, language)
+        chunk_names[name] = data
+        meta_chunks.append([chunk[0][0], chunk[-1][0], name])
+    for before, after in zip(meta_chunks, meta_chunks[1:]):
+        last_word = before[1]
+        before[1], after[0] = shortest_prefixes(before[1], after[0])
+        if before[1] < before[0]:  # a range that would end before it starts keeps its last word whole
+            before[1] = last_word
+    earlier, packed = (packed if packed is not None else {}), {}
+    for name, data in chunk_names.items():
+        full = pagefind_hash(data)
+        packed[full] = earlier.get(full) or gzip.compress(DECODED + data, compresslevel=6, mtime=0)
+        files[f"index/{name}.pf_index"] = packed[full]
+    earlier.clear()
+    earlier.update(packed)
+
+    filter_values: dict[str, dict[str, list[int]]] = {}
+    for shard, offset in zip(shards, offsets):
+        for name, values in shard.filters.items():
+            merged = filter_values.setdefault(name, {})
+            for value, pages in values.items():
+                merged.setdefault(value, []).extend(page + offset for page in pages)
+    meta_filters, filter_names = [], {}
+    for name in sorted(filter_values):
+        data = encode([name, [[value, pages] for value, pages in sorted(filter_values[name].items())]])
+        chunk = taken_name(f"{language}_{pagefind_hash(data)}", filter_names, language)
+        filter_names[chunk] = data
+        files[f"filter/{chunk}.pf_filter"] = gzip.compress(DECODED + data, mtime=0)
+        meta_filters.append([name, chunk])
+
+    meta = encode([first.version, meta_pages, meta_chunks, meta_filters, [], fields])
+    meta_name = f"{language}_{pagefind_hash(meta)[:len(language) + 8]}"
+    files[f"pagefind.{meta_name}.pf_meta"] = gzip.compress(DECODED + meta, mtime=0)
+    entry = json.loads(json.dumps(first.entry))
+    entry["languages"][language].update(hash=meta_name, page_count=total)
+    files["pagefind-entry.json"] = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode()
+    return files
+
+
+def with_fields(shard: Shard, fields: list[str]) -> Shard:
+    """The shard with its meta locations' field marks renumbered for the merged list of fields."""
+    if shard.fields == fields:
+        return shard
+    place = {-1 - old: -1 - fields.index(name) for old, name in enumerate(shard.fields)}
+    words = {word: (postings, first, last, locations, renumbered(tail, postings, place))
+             for word, (postings, first, last, locations, tail) in shard.words.items()}
+    return Shard(shard.language, shard.version, fields, shard.pages, words, shard.filters, shard.entry, shard.static)
+
+
+def renumbered(tail: bytes, postings: int, place: dict[int, int]) -> bytes:
+    """A word's pages after its first page number, with each field mark in their meta locations
+    replaced by place[mark]."""
+    parts, at = [], 0
+    for n in range(postings):
+        start = at
+        if n:  # the first page's head and number are not in the tail
+            if tail[at] != 0x83:
+                raise ShardFormatError("a page that is not [page, locations, meta locations]")
+            at = head(tail, at + 1, 0)[1]
+        _, at = item(tail, at)  # the locations, kept as they are
+        parts.append(tail[start:at])
+        meta, at = item(tail, at)
+        parts.append(encode([place[value] if value < 0 else value for value in meta]))
+    return b"".join(parts)
+
+
+def taken_name(full: str, taken: dict, language: str) -> str:
+    """A chunk's name: seven digits, two more at a time while taken (Pagefind's rule for chunks)."""
+    name = full[:len(language) + 8]
+    while name in taken and len(name) < len(full):
+        name = full[:len(name) + 2]
+    return name
+
+
+def shortest_prefixes(last: str, first: str) -> tuple[str, str]:
+    """Between two chunks, the last word of one and the first of the next cut to one character
+    past what they share, as Pagefind names a chunk's range."""
+    shared = 0
+    for a, b in zip(first, last):
+        if a != b:
+            break
+        shared += 1
+    return last[:shared + 1], first[:shared + 1]
