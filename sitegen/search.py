@@ -13,10 +13,12 @@ import functools
 import gzip
 import hashlib
 import json
-import pickle
 import subprocess
 import threading
 from pathlib import Path
+
+from .cbor import decode, encode
+from .searchmerge import DECODED, ShardFormatError, merge, parse_shard, payload
 
 SEARCH_DIR = "pagefind"  # the index and Pagefind's own search script, under the site root
 INDEXED_KINDS = ("guide", "hub", "page")
@@ -114,8 +116,6 @@ class ShardedIndexer:
             self.threads.append(thread)
 
     def _finish(self, i: int, indexer: Indexer) -> None:
-        from .searchmerge import ShardFormatError, parse_shard
-
         try:
             self.parsed[i] = parse_shard(indexer.raw_files())
         except SearchIndexError as err:
@@ -197,6 +197,7 @@ class Indexer:
             rel = file["path"].replace("\\", "/")
             if not rel.rsplit("/", 1)[-1].startswith(UNUSED):
                 files[rel] = base64.b64decode(file["content"])
+        self.replies = []  # the index, base64 in JSON: not kept twice
         return files
 
     def close(self) -> None:
@@ -245,39 +246,32 @@ class Indexer:
 # Pagefind writes the values of a filter in hash-map order, which changes from run to run. The
 # filter chunk is re-encoded with its values sorted, and renamed by its new hash; the metadata
 # chunk that names it, and the entry file that names that, follow.
-DECODED = b"pagefind_dcd"  # what every decompressed Pagefind chunk starts with
-
-
 def canonical_filters(files: dict[str, bytes]) -> dict[str, bytes]:
     files = dict(files)
     renamed: dict[str, str] = {}
-    for rel in sorted(r for r in files if r.startswith("filter/") and r.endswith(".pf_filter")):
-        name, values = cbor_decode(chunk_payload(files.pop(rel)))  # a chunk per filter: [name, [[value, pages]...]]
-        values.sort(key=lambda value: value[0])
-        data = gzip.compress(DECODED + cbor_encode([name, values]), mtime=0)
-        new = rename(rel, data)
-        files[new] = data
-        renamed[stem(rel)] = stem(new)
-    for rel in [r for r in files if r.endswith(".pf_meta")]:
-        payload = chunk_payload(files.pop(rel))
-        for old, new in renamed.items():
-            payload = payload.replace(old.encode(), new.encode())
-        data = gzip.compress(payload, mtime=0)
-        new = rename(rel, data)
-        files[new] = data
-        renamed[stem(rel).removeprefix("pagefind.")] = stem(new).removeprefix("pagefind.")
+    try:
+        for rel in sorted(r for r in files if r.startswith("filter/") and r.endswith(".pf_filter")):
+            name, values = decode(payload(files.pop(rel)))  # a chunk per filter: [name, [[value, pages]...]]
+            values.sort(key=lambda value: value[0])
+            data = gzip.compress(DECODED + encode([name, values]), mtime=0)
+            new = rename(rel, data)
+            files[new] = data
+            renamed[stem(rel)] = stem(new)
+        for rel in [r for r in files if r.endswith(".pf_meta")]:
+            meta = DECODED + payload(files.pop(rel))
+            for old, new in renamed.items():
+                meta = meta.replace(old.encode(), new.encode())
+            data = gzip.compress(meta, mtime=0)
+            new = rename(rel, data)
+            files[new] = data
+            renamed[stem(rel).removeprefix("pagefind.")] = stem(new).removeprefix("pagefind.")
+    except ValueError as err:
+        raise SearchIndexError(f"pagefind wrote a chunk in an unknown format ({err})") from None
     entry = files["pagefind-entry.json"].decode()
     for old, new in renamed.items():
         entry = entry.replace(old, new)
     files["pagefind-entry.json"] = entry.encode()
     return dict(sorted(files.items()))
-
-
-def chunk_payload(data: bytes) -> bytes:
-    payload = gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
-    if not payload.startswith(DECODED):
-        raise SearchIndexError("pagefind wrote a chunk in an unknown format")
-    return payload
 
 
 def stem(rel: str) -> str:
@@ -294,58 +288,6 @@ def rename(rel: str, data: bytes) -> str:
     return f"{folder}/{new_name}" if folder else new_name
 
 
-def cbor_decode(payload: bytes):
-    """The CBOR value after the DECODED prefix: unsigned integers, strings and arrays only."""
-    value, end = cbor_item(payload, len(DECODED))
-    if end != len(payload):
-        raise SearchIndexError("pagefind wrote a chunk in an unknown format")
-    return value
-
-
-def cbor_item(data: bytes, at: int):
-    major, info = data[at] >> 5, data[at] & 31
-    at += 1
-    if info < 24:
-        count = info
-    elif info <= 27:
-        width = 1 << (info - 24)
-        count, at = int.from_bytes(data[at:at + width], "big"), at + width
-    else:
-        raise SearchIndexError("pagefind wrote a chunk in an unknown format")
-    if major == 0:
-        return count, at
-    if major in (2, 3):
-        raw = data[at:at + count]
-        return (raw if major == 2 else ("text", raw.decode())), at + count
-    if major == 4:
-        items = []
-        for _ in range(count):
-            item, at = cbor_item(data, at)
-            items.append(item)
-        return items, at
-    raise SearchIndexError("pagefind wrote a chunk in an unknown format")
-
-
-def cbor_encode(value) -> bytes:
-    if isinstance(value, int):
-        return cbor_head(0, value)
-    if isinstance(value, bytes):
-        return cbor_head(2, len(value)) + value
-    if isinstance(value, tuple):  # ("text", str)
-        raw = value[1].encode()
-        return cbor_head(3, len(raw)) + raw
-    return cbor_head(4, len(value)) + b"".join(cbor_encode(item) for item in value)
-
-
-def cbor_head(major: int, count: int) -> bytes:
-    if count < 24:
-        return bytes([major << 5 | count])
-    for info, width in ((24, 1), (25, 2), (26, 4), (27, 8)):
-        if count < 1 << (8 * width):
-            return bytes([major << 5 | info]) + count.to_bytes(width, "big")
-    raise ValueError(count)
-
-
 def search_index(digests: dict[str, str], read_page, state_dir: Path | None, indexer: ShardedIndexer | None = None) -> dict[str, bytes]:
     """The index of the pages whose sha256 digests are given (output path -> digest); taken from
     the last build's when no page changed. Otherwise each shard is taken from the last build's
@@ -353,7 +295,6 @@ def search_index(digests: dict[str, str], read_page, state_dir: Path | None, ind
     from indexer, which was given every page as it was rendered; then the shards are merged.
     state_dir None: no cache."""
     from .pipeline import load_pickle
-    from .searchmerge import ShardFormatError, merge, parse_shard
 
     key = index_key(digests)
     packed: dict[str, bytes] = {}
@@ -379,12 +320,14 @@ def search_index(digests: dict[str, str], read_page, state_dir: Path | None, ind
                     raise SearchIndexError(f"cannot merge pagefind's indexes of the shards: {err}") from None
             shards.append(known[keys[-1]])
     try:
-        files = published(merge(shards, packed) if shards else run_pagefind({}))
+        if shards:
+            merged, packed = merge(shards, packed)
+        files = published(merged if shards else run_pagefind({}))
     except ShardFormatError as err:
         raise SearchIndexError(f"cannot merge pagefind's indexes of the shards: {err}") from None
     if state_dir is not None:
-        from .cacheguard import write_sealed
+        from .cacheguard import write_sealed_pickle
 
-        write_sealed(state_dir / CACHE, pickle.dumps({"key": key, "files": files}, protocol=pickle.HIGHEST_PROTOCOL))
-        write_sealed(state_dir / SHARDS_CACHE, pickle.dumps({**dict(zip(keys, shards)), PACKED: packed}, protocol=pickle.HIGHEST_PROTOCOL))
+        write_sealed_pickle(state_dir / CACHE, {"key": key, "files": files})
+        write_sealed_pickle(state_dir / SHARDS_CACHE, {**dict(zip(keys, shards)), PACKED: packed})
     return files

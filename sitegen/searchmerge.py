@@ -23,14 +23,15 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from .search import DECODED, cbor_head
+from .cbor import decode, encode, encode_head, head, item
 
+DECODED = b"pagefind_dcd"  # what every decompressed Pagefind file but the entry starts with
 CHUNK_LOCATIONS = 20_000  # Pagefind's word-index chunk size
 INT_SIZE = bytes(  # a CBOR integer's length in bytes from its first byte; 0: not an integer
     (1 if b & 31 < 24 else {24: 2, 25: 3, 26: 5, 27: 9}.get(b & 31, 0)) if b < 0x40 else 0 for b in range(256))
 
 
-class ShardFormatError(Exception):
+class ShardFormatError(ValueError):
     """A shard this module cannot merge."""
 
 
@@ -81,8 +82,10 @@ def parse_shard(files: dict[str, bytes]) -> Shard:
             if filter_name != name:
                 raise ShardFormatError(f"filter {name} holds {filter_name}")
             merged_filters[name] = {value: numbers for value, numbers in values}
+    except ShardFormatError:
+        raise
     except (KeyError, ValueError, TypeError, IndexError) as err:
-        raise ShardFormatError(f"unexpected index layout ({err!r})") from None
+        raise ShardFormatError(f"unexpected index layout ({err})") from None
     static = {rel: data for rel, data in files.items()  # the search script, its worker, its WebAssembly
               if not rel.startswith(("fragment/", "index/", "filter/")) and not rel.endswith((".pf_meta", "-entry.json"))}
     return Shard(language, version, fields, pages, words, merged_filters, entry, static)
@@ -124,60 +127,10 @@ def read_words(data: bytes, words: dict) -> None:
         raise ShardFormatError("bytes after the last word")
 
 
-def head(data: bytes, at: int, major: int) -> tuple[int, int]:
-    """The count or value in the CBOR head at `at` of an item of this major type; and what follows."""
-    byte = data[at]
-    if byte >> 5 != major:
-        raise ShardFormatError(f"CBOR type {byte >> 5} where {major} was expected")
-    info = byte & 31
-    if info < 24:
-        return info, at + 1
-    width = {24: 1, 25: 2, 26: 4, 27: 8}.get(info)
-    if width is None:
-        raise ShardFormatError("an indefinite or reserved CBOR length")
-    return int.from_bytes(data[at + 1:at + 1 + width], "big"), at + 1 + width
-
-
-def decode(data: bytes):
-    value, end = item(data, 0)
-    if end != len(data):
-        raise ShardFormatError("bytes after the value")
-    return value
-
-
-def item(data: bytes, at: int):
-    """A CBOR value of the kinds Pagefind's metadata and filters hold: integers, text, arrays."""
-    major = data[at] >> 5
-    if major == 1:
-        value, at = head(data, at, 1)
-        return -1 - value, at
-    value, at = head(data, at, major)
-    if major == 0:
-        return value, at
-    if major == 3:
-        return data[at:at + value].decode(), at + value
-    if major == 4:
-        items = []
-        for _ in range(value):
-            element, at = item(data, at)
-            items.append(element)
-        return items, at
-    raise ShardFormatError(f"CBOR type {major} in metadata")
-
-
-def encode(value) -> bytes:
-    if isinstance(value, int):
-        return cbor_head(0, value) if value >= 0 else cbor_head(1, -1 - value)
-    if isinstance(value, str):
-        raw = value.encode()
-        return cbor_head(3, len(raw)) + raw
-    return cbor_head(4, len(value)) + b"".join(encode(element) for element in value)
-
-
-def merge(shards: list[Shard], packed: dict[str, bytes] | None = None) -> dict[str, bytes]:
-    """The index Pagefind writes for all the shards' pages, in shard order, added at once.
-    packed: compressed word-index chunks by the full hash of their CBOR, from earlier merges;
-    it is left holding this index's."""
+def merge(shards: list[Shard], packed: dict[str, bytes]) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    """The index Pagefind writes for all the shards' pages, in shard order, added at once; and
+    its compressed word-index chunks by the full hash of their CBOR. packed: those of an earlier
+    merge, reused rather than compressed again."""
     first = shards[0]
     language = first.language
     for shard in shards:
@@ -185,14 +138,29 @@ def merge(shards: list[Shard], packed: dict[str, bytes] | None = None) -> dict[s
             raise ShardFormatError("shards of different languages or versions")
     fields = sorted(set().union(*(shard.fields for shard in shards)))
     shards = [with_fields(shard, fields) for shard in shards]
-    offsets, total = [], 0
-    for shard in shards:
-        offsets.append(total)
-        total += len(shard.pages)
+    offsets = [sum(len(shard.pages) for shard in shards[:i]) for i in range(len(shards))]
 
-    files: dict[str, bytes] = dict(first.static)
+    meta_pages, fragments = fragment_files(shards, language)
+    meta_chunks, chunks = word_index_files(word_chunks(shards, offsets), language)
+    meta_filters, filters = filter_files(shards, offsets, language)
+    packed = {full: packed.get(full) or gzip.compress(DECODED + data, compresslevel=6, mtime=0)
+              for full, data in ((pagefind_hash(data), data) for data in chunks.values())}
+    files = {**first.static, **fragments, **filters}
+    for name, data in chunks.items():
+        files[f"index/{name}.pf_index"] = packed[pagefind_hash(data)]
+    meta = encode([first.version, meta_pages, meta_chunks, meta_filters, [], fields])
+    meta_name = f"{language}_{pagefind_hash(meta)[:len(language) + 8]}"
+    files[f"pagefind.{meta_name}.pf_meta"] = gzip.compress(DECODED + meta, mtime=0)
+    entry = json.loads(json.dumps(first.entry))
+    entry["languages"][language].update(hash=meta_name, page_count=sum(len(shard.pages) for shard in shards))
+    files["pagefind-entry.json"] = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode()
+    return files, packed
+
+
+def fragment_files(shards: list[Shard], language: str) -> tuple[list, dict[str, bytes]]:
+    """The metadata's pages ([name, word count]) and the fragment files, named as Pagefind names them."""
     names: dict[str, str] = {}
-    meta_pages = []
+    meta_pages, files = [], {}
     for shard in shards:
         for full, word_count, fragment in shard.pages:
             name = full[:len(language) + 8]
@@ -203,64 +171,60 @@ def merge(shards: list[Shard], packed: dict[str, bytes] | None = None) -> dict[s
             names[name] = full
             files[f"fragment/{name}.pf_fragment"] = fragment
             meta_pages.append([name, word_count])
+    return meta_pages, files
 
-    chunks, chunk_names = [], {}
-    words, size = [], 0
+
+def word_chunks(shards: list[Shard], offsets: list[int]) -> list[list[tuple[str, bytes]]]:
+    """Every word with its pages (word, CBOR), in order, cut into Pagefind's chunks."""
+    chunks, words, size = [], [], 0
     for word in sorted(set().union(*(shard.words for shard in shards))):
         parts, postings, last = [], 0, 0
         for shard, offset in zip(shards, offsets):
             entry = shard.words.get(word)
             if entry is not None:
                 count, first_page, last_page, locations, tail = entry
-                parts.append(b"\x83" + cbor_head(0, first_page + offset - last) + tail)
+                parts.append(b"\x83" + encode_head(0, first_page + offset - last) + tail)
                 postings, last, size = postings + count, last_page + offset, size + locations
         raw = word.encode()
-        words.append((word, b"\x83" + cbor_head(3, len(raw)) + raw + cbor_head(4, postings) + b"".join(parts) + b"\x80"))
+        words.append((word, b"\x83" + encode_head(3, len(raw)) + raw + encode_head(4, postings) + b"".join(parts) + b"\x80"))
         if size >= CHUNK_LOCATIONS:
             chunks.append(words)
             words, size = [], 0
-    if words:
-        chunks.append(words)
-    meta_chunks = []
+    return chunks + [words] if words else chunks
+
+
+def word_index_files(chunks: list[list[tuple[str, bytes]]], language: str) -> tuple[list, dict[str, bytes]]:
+    """The metadata's chunk ranges ([from, to, name]) and each chunk's CBOR by name."""
+    meta_chunks, files = [], {}
     for chunk in chunks:
-        data = b"\x81" + cbor_head(4, len(chunk)) + b"".join(encoded for _, encoded in chunk)
-        name = taken_name(f"{language}_{pagefind_hash(data)}", chunk_names, language)
-        chunk_names[name] = data
+        data = b"\x81" + encode_head(4, len(chunk)) + b"".join(encoded for _, encoded in chunk)
+        name = taken_name(f"{language}_{pagefind_hash(data)}", files, language)
+        files[name] = data
         meta_chunks.append([chunk[0][0], chunk[-1][0], name])
     for before, after in zip(meta_chunks, meta_chunks[1:]):
         last_word = before[1]
         before[1], after[0] = shortest_prefixes(before[1], after[0])
         if before[1] < before[0]:  # a range that would end before it starts keeps its last word whole
             before[1] = last_word
-    earlier, packed = (packed if packed is not None else {}), {}
-    for name, data in chunk_names.items():
-        full = pagefind_hash(data)
-        packed[full] = earlier.get(full) or gzip.compress(DECODED + data, compresslevel=6, mtime=0)
-        files[f"index/{name}.pf_index"] = packed[full]
-    earlier.clear()
-    earlier.update(packed)
+    return meta_chunks, files
 
-    filter_values: dict[str, dict[str, list[int]]] = {}
+
+def filter_files(shards: list[Shard], offsets: list[int], language: str) -> tuple[list, dict[str, bytes]]:
+    """The metadata's filters ([name, chunk]) and the filter files, values sorted."""
+    values_by_filter: dict[str, dict[str, list[int]]] = {}
     for shard, offset in zip(shards, offsets):
         for name, values in shard.filters.items():
-            merged = filter_values.setdefault(name, {})
+            merged = values_by_filter.setdefault(name, {})
             for value, pages in values.items():
                 merged.setdefault(value, []).extend(page + offset for page in pages)
-    meta_filters, filter_names = [], {}
-    for name in sorted(filter_values):
-        data = encode([name, [[value, pages] for value, pages in sorted(filter_values[name].items())]])
-        chunk = taken_name(f"{language}_{pagefind_hash(data)}", filter_names, language)
-        filter_names[chunk] = data
+    meta_filters, names, files = [], {}, {}
+    for name in sorted(values_by_filter):
+        data = encode([name, [[value, pages] for value, pages in sorted(values_by_filter[name].items())]])
+        chunk = taken_name(f"{language}_{pagefind_hash(data)}", names, language)
+        names[chunk] = data
         files[f"filter/{chunk}.pf_filter"] = gzip.compress(DECODED + data, mtime=0)
         meta_filters.append([name, chunk])
-
-    meta = encode([first.version, meta_pages, meta_chunks, meta_filters, [], fields])
-    meta_name = f"{language}_{pagefind_hash(meta)[:len(language) + 8]}"
-    files[f"pagefind.{meta_name}.pf_meta"] = gzip.compress(DECODED + meta, mtime=0)
-    entry = json.loads(json.dumps(first.entry))
-    entry["languages"][language].update(hash=meta_name, page_count=total)
-    files["pagefind-entry.json"] = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode()
-    return files
+    return meta_filters, files
 
 
 def with_fields(shard: Shard, fields: list[str]) -> Shard:
@@ -268,8 +232,11 @@ def with_fields(shard: Shard, fields: list[str]) -> Shard:
     if shard.fields == fields:
         return shard
     place = {-1 - old: -1 - fields.index(name) for old, name in enumerate(shard.fields)}
-    words = {word: (postings, first, last, locations, renumbered(tail, postings, place))
-             for word, (postings, first, last, locations, tail) in shard.words.items()}
+    try:
+        words = {word: (postings, first, last, locations, renumbered(tail, postings, place))
+                 for word, (postings, first, last, locations, tail) in shard.words.items()}
+    except (ValueError, KeyError, IndexError) as err:
+        raise ShardFormatError(f"unexpected meta locations ({err})") from None
     return Shard(shard.language, shard.version, fields, shard.pages, words, shard.filters, shard.entry, shard.static)
 
 
