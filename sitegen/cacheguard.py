@@ -8,12 +8,14 @@ hand edit) is discarded and rebuilt, so a damaged cache can cost time but never 
 
 from __future__ import annotations
 
+import hashlib
 import json
+import pickle
 from pathlib import Path
 
 # A damaged entry is removed with remove_tree: a link is removed, never what it points at (the
 # test suite and the benchmark link entries from a shared cache into their own).
-from .output import atomic_write, remove_tree as discard, sha256
+from .output import atomic_fill, remove_tree as discard, sha256
 
 SEAL = b"earnverdict-cache sha256="
 SEAL_LENGTH = len(SEAL) + 64 + 1  # the header, its hex digest and a newline
@@ -45,7 +47,33 @@ def read_sealed(path: Path) -> bytes | None:
 
 def write_sealed(path: Path, data: bytes) -> None:
     """Write whole or not at all (another build may be reading it), with its hash before it."""
-    atomic_write(Path(path), seal(data))
+    def fill(fh) -> None:
+        fh.write(SEAL + sha256(data).encode() + b"\n")
+        fh.write(data)
+
+    atomic_fill(Path(path), fill)
+
+
+def write_sealed_pickle(path: Path, value) -> None:
+    """write_sealed(path, pickle.dumps(value)) without the pickle's bytes in memory: a cache of
+    the whole site's pages would otherwise be held twice at the end of the build. The value is
+    pickled into the file, and its hash filled into the header after."""
+    digest = hashlib.sha256()
+
+    def fill(fh) -> None:
+        fh.write(SEAL + b"0" * 64 + b"\n")
+
+        class Hashing:
+            @staticmethod
+            def write(chunk) -> int:
+                digest.update(chunk)
+                return fh.write(chunk)
+
+        pickle.dump(value, Hashing, protocol=pickle.HIGHEST_PROTOCOL)
+        fh.seek(len(SEAL))
+        fh.write(digest.hexdigest().encode())
+
+    atomic_fill(Path(path), fill)
 
 
 # -- folders with a manifest ---------------------------------------------------------------

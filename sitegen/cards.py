@@ -263,7 +263,7 @@ def card_files(cards: list[Card], folder: Path, drawn: dict | None = None) -> Ca
     bytes on this kind of file system. A damaged pack has every card drawn again."""
     import pickle
 
-    from .cacheguard import read_sealed, write_sealed
+    from .cacheguard import read_sealed, write_sealed_pickle
 
     pack = folder / PACK
     blob = read_sealed(pack)  # None when absent or damaged
@@ -280,7 +280,7 @@ def card_files(cards: list[Card], folder: Path, drawn: dict | None = None) -> Ca
         drawn = dict(zip((card.digest() for card in missing), drawing()))
         data = {digest: kept[digest] if digest in kept else drawn[digest] for digest in used}
         if data.keys() != packed:
-            write_sealed(pack, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+            write_sealed_pickle(pack, data)
             for stale in [p for p in folder.iterdir() if p.name != PACK]:  # one file a card, before the pack
                 stale.unlink(missing_ok=True)
         return {card.path: data[digest] for digest, card in sorted(used.items(), key=lambda item: item[1].path)}

@@ -50,9 +50,9 @@ def load_state(state_dir: Path) -> State:
 
 
 def save_state(state_dir: Path, state: State) -> None:
-    from .cacheguard import write_sealed
+    from .cacheguard import write_sealed_pickle
 
-    write_sealed(state_dir / STATE_FILE, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
+    write_sealed_pickle(state_dir / STATE_FILE, state)
 
 
 def output_matches(out_dir: Path, state: State) -> bool:
@@ -336,6 +336,11 @@ def write_changed(out_dir: Path, files: dict[str, bytes | None], previous: dict,
 
 
 def atomic_write(path: Path, data: bytes) -> None:
+    atomic_fill(path, lambda fh: fh.write(data))
+
+
+def atomic_fill(path: Path, fill) -> None:
+    """Write path whole or not at all: fill(file) writes a temporary file that then replaces it."""
     ensure_folder(path.parent)
     try:
         fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
@@ -344,7 +349,7 @@ def atomic_write(path: Path, data: bytes) -> None:
         fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            fill(fh)
         os.chmod(temp, 0o644)
         os.replace(temp, path)
     except BaseException:

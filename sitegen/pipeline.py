@@ -497,10 +497,9 @@ def load_pickle(path: Path) -> dict:
 
 def save_cache(path: Path, cache: dict, used: set) -> None:
     """Keep only what this build used, so caches never outgrow the site."""
-    from .cacheguard import write_sealed
+    from .cacheguard import write_sealed_pickle
 
-    kept = {key: value for key, value in cache.items() if key in used}
-    write_sealed(path, pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL))
+    write_sealed_pickle(path, {key: value for key, value in cache.items() if key in used})
 
 
 # -- the commands' entry points --------------------------------------------------------------

@@ -204,3 +204,19 @@ def test_a_runtime_that_cannot_be_rebuilt_names_its_cache_path(seeded, tmp_path)
     assert lines[0].startswith("sitegen/quiz.py:1: quiz runtime: ")
     assert f"{cache / PYODIDE_TARBALL}: fails the pinned sha256" in lines[0]
     assert tree(old) == before
+
+
+def test_a_pickle_sealed_as_it_is_written_reads_back_and_fails_when_damaged(tmp_path):
+    import pickle
+
+    from sitegen.cacheguard import read_sealed, write_sealed, write_sealed_pickle
+
+    value = {"pages": [b"x" * 300_000, "text", 7], "nested": {"big": bytes(range(256)) * 4000}}
+    path, other = tmp_path / "streamed.pickle", tmp_path / "whole.pickle"
+    write_sealed_pickle(path, value)
+    write_sealed(other, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    assert pickle.loads(read_sealed(path)) == value == pickle.loads(read_sealed(other))
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 1
+    path.write_bytes(bytes(data))
+    assert read_sealed(path) is None and not path.exists()  # discarded, to be rebuilt
