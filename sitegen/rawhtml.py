@@ -46,6 +46,11 @@ URL_SCHEMES = frozenset({"http", "https", "mailto"})
 # aria-* describe an element to assistive technology; data-* carry values for the site's own
 # scripts (the data directives' markets and plans), which read them as text, never as code.
 ARIA_OR_DATA = re.compile(r"(?:aria|data)-[a-z0-9-]+")
+# Except the two search attributes whose effect is not the page's own: a body marker drops every
+# unmarked page from the index, and sort orders are built over all pages (the index is built in
+# shards and merged: sitegen/searchmerge.py).
+SITE_WIDE_SEARCH = frozenset({"data-pagefind-body", "data-pagefind-sort"})
+SITE_WIDE_REASON = "it would change how every other page is in the search index"
 SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*):")
 CSP_REASON = "the site's Content-Security-Policy blocks inline scripts and styles"
 ALLOWLIST_HINT = "see 'Raw HTML' in CONTRIBUTING.md for what a page may hold"
@@ -117,7 +122,8 @@ def url_refusal(value: str) -> str | None:
 
 
 def allowed_attribute(tag: str, name: str) -> bool:
-    return name in GLOBAL_ATTRIBUTES or name in ELEMENT_ATTRIBUTES.get(tag, ()) or bool(ARIA_OR_DATA.fullmatch(name))
+    return (name in GLOBAL_ATTRIBUTES or name in ELEMENT_ATTRIBUTES.get(tag, ())
+            or (bool(ARIA_OR_DATA.fullmatch(name)) and name not in SITE_WIDE_SEARCH))
 
 
 class Checker(HTMLParser):
@@ -133,6 +139,8 @@ class Checker(HTMLParser):
             raw_value = raw_attribute(raw_tag, name)
             if name == "style" or name.startswith("on"):
                 raise Refusal(f"raw HTML '{clip(name, 30)}=' is not allowed: {CSP_REASON}", (raw_tag, f"{name}="))
+            if name in SITE_WIDE_SEARCH:
+                raise Refusal(f"raw HTML '{name}=' is not allowed: {SITE_WIDE_REASON}", (raw_tag, f"{name}"))
             if not allowed_attribute(tag, name):
                 raise Refusal(f"raw HTML '{clip(name, 30)}=' is not allowed on <{tag}>: {ALLOWLIST_HINT}", (raw_tag, f"{name}="))
             if name in URL_ATTRIBUTES and value:

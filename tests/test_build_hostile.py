@@ -104,6 +104,9 @@ HOSTILE_MARKDOWN = {
     "svg inline": ('<svg onload="alert(1)"></svg>', ["raw HTML '<svg'"]),
     "event handler from attr_list": ("A [link](https://example.org/){: onclick=\"alert(1)\" } here.", ["raw HTML 'onclick='"]),
     "unknown attribute": ('<p hidden="until-found" accesskey="x">x</p>', ["raw HTML 'hidden='", "<p>"]),
+    # One page marked as the search's body would drop every other page from the index.
+    "search body marker": ('<div data-pagefind-body>x</div>', ["raw HTML 'data-pagefind-body='", "search index"]),
+    "search sort order from attr_list": ('A [link](https://example.org/){: data-pagefind-sort="date:2024" } here.', ["raw HTML 'data-pagefind-sort='"]),
 }
 
 
@@ -127,6 +130,7 @@ LEFT_TO_THE_PARSER = [  # HTML the fast path must not pass: refused, or outside 
     '<p>x</p><!-- <script>alert(1)</script> -->',
     '<p>x<SCRIPT>alert(1)</SCRIPT></p>',
     '<details open><summary>x</summary></details>',
+    '<p data-pagefind-body="">x</p>',
 ]
 
 

@@ -82,6 +82,24 @@ def test_the_index_merged_from_shards_equals_pagefinds_index_of_all_pages(conten
     assert unpacked(index_files(out)) == unpacked(search.published(real_run(indexed_pages(out))))
 
 
+def test_a_writers_search_attributes_survive_the_merge(content, tmp_path, capsys, monkeypatch):
+    # Metadata, filters, weights and ignored blocks a writer adds to one page: shards without
+    # them have other metadata fields, which the merge renumbers.
+    monkeypatch.setattr(search, "SHARD_PAGES", 1)
+    guide = content / "guides/beta.md"
+    guide.write_text(guide.read_text() + (
+        '\n<p data-pagefind-meta="author:Ada Lovelace" data-pagefind-filter="topic:pay">By Ada on pay.</p>\n'
+        '\n<p data-pagefind-weight="5">Zeppelins weigh more here.</p>\n'
+        '\n<div data-pagefind-ignore>Nothing of this is searchable: quokka.</div>\n'))
+    out = tmp_path / "site"
+    assert run_cli("build", "--content", content, "--out", out, capsys=capsys)[0] == 0
+    files = index_files(out)
+    assert unpacked(files) == unpacked(search.published(search.run_pagefind(indexed_pages(out))))
+    [meta] = [name for name in files if name.endswith(".pf_meta")]
+    assert cbor.decode(payload(files[meta]))[5] == ["author", "image", "image_alt", "title"]
+    assert not any(b"quokka" in data for data in unpacked(files).values())
+
+
 def test_a_damaged_shard_cache_is_indexed_again(content, tmp_path, capsys, monkeypatch):
     from sitegen.options import BuildOptions
 
