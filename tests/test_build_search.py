@@ -71,15 +71,22 @@ def test_the_index_merged_from_shards_equals_pagefinds_index_of_all_pages(conten
     assert len(search.shards_of(sorted(pages))) == (len(pages) if shard_pages == 1 else 1) or shard_pages == 2
     assert unpacked(index_files(out)) == unpacked(search.published(search.run_pagefind(pages)))
 
+    calls = rebuild_after_an_edit(content, out, capsys, monkeypatch)
+    if shard_pages == 1:
+        assert calls == [["guides/beta/index.html"]]  # one page re-indexed, the others' shards reused
+    assert unpacked(index_files(out)) == unpacked(search.published(search.run_pagefind(indexed_pages(out))))
+
+
+def rebuild_after_an_edit(content, out, capsys, monkeypatch) -> list[list[str]]:
+    """Edit a guide, build again; the pages of each Pagefind run that build made."""
     calls = []
     real_run = search.run_pagefind
     monkeypatch.setattr(search, "run_pagefind", lambda pages: calls.append(sorted(pages)) or real_run(pages))
     guide = content / "guides/beta.md"
     guide.write_text(guide.read_text().replace("Nothing more to say.", "A word about zeppelins."))
     assert run_cli("build", "--content", content, "--out", out, capsys=capsys)[0] == 0
-    if shard_pages == 1:
-        assert calls == [["guides/beta/index.html"]]  # one page re-indexed, the others' shards reused
-    assert unpacked(index_files(out)) == unpacked(search.published(real_run(indexed_pages(out))))
+    monkeypatch.setattr(search, "run_pagefind", real_run)
+    return calls
 
 
 def test_a_writers_search_attributes_survive_the_merge(content, tmp_path, capsys, monkeypatch):
@@ -108,14 +115,9 @@ def test_a_damaged_shard_cache_is_indexed_again(content, tmp_path, capsys, monke
     assert run_cli("build", "--content", content, "--out", out, capsys=capsys)[0] == 0
     shards = BuildOptions(out_dir=out).state_dir / search.SHARDS_CACHE
     shards.write_bytes(shards.read_bytes()[: shards.stat().st_size // 2])
-    calls = []
-    real_run = search.run_pagefind
-    monkeypatch.setattr(search, "run_pagefind", lambda pages: calls.append(sorted(pages)) or real_run(pages))
-    guide = content / "guides/beta.md"
-    guide.write_text(guide.read_text().replace("Nothing more to say.", "A word about zeppelins."))
-    assert run_cli("build", "--content", content, "--out", out, capsys=capsys)[0] == 0
+    calls = rebuild_after_an_edit(content, out, capsys, monkeypatch)
     assert len(calls) == len(indexed_pages(out))  # every shard indexed again, one page each
-    assert unpacked(index_files(out)) == unpacked(search.published(real_run(indexed_pages(out))))
+    assert unpacked(index_files(out)) == unpacked(search.published(search.run_pagefind(indexed_pages(out))))
 
 
 def synthetic_pages(count: int) -> dict[str, bytes]:
