@@ -21,8 +21,9 @@ SEAL = b"earnverdict-cache sha256="
 SEAL_LENGTH = len(SEAL) + 64 + 1  # the header, its hex digest and a newline
 
 
-def seal(data: bytes) -> bytes:
-    return SEAL + sha256(data).encode() + b"\n" + data
+def header(digest: str) -> bytes:
+    """What a sealed file starts with: SEAL, the sha256 of the rest in hex, a newline."""
+    return SEAL + digest.encode() + b"\n"
 
 
 def unseal(blob: bytes) -> bytes | None:
@@ -48,7 +49,7 @@ def read_sealed(path: Path) -> bytes | None:
 def write_sealed(path: Path, data: bytes) -> None:
     """Write whole or not at all (another build may be reading it), with its hash before it."""
     def fill(fh) -> None:
-        fh.write(SEAL + sha256(data).encode() + b"\n")
+        fh.write(header(sha256(data)))
         fh.write(data)
 
     atomic_fill(Path(path), fill)
@@ -61,7 +62,7 @@ def write_sealed_pickle(path: Path, value) -> None:
     digest = hashlib.sha256()
 
     def fill(fh) -> None:
-        fh.write(SEAL + b"0" * 64 + b"\n")
+        fh.write(header("0" * 64))  # a placeholder of the same length
 
         class Hashing:
             @staticmethod

@@ -118,10 +118,8 @@ class ShardedIndexer:
     def _finish(self, i: int, indexer: Indexer) -> None:
         try:
             self.parsed[i] = parse_shard(indexer.raw_files())
-        except SearchIndexError as err:
+        except (SearchIndexError, ShardFormatError) as err:  # raised by shard_indexes
             self.parsed[i] = err
-        except ShardFormatError as err:
-            self.parsed[i] = SearchIndexError(f"cannot merge pagefind's indexes of the shards: {err}")
         finally:
             indexer.close()
 
@@ -298,33 +296,32 @@ def search_index(digests: dict[str, str], read_page, state_dir: Path | None, ind
 
     key = index_key(digests)
     packed: dict[str, bytes] = {}
-    if indexer is not None:
-        try:
-            shards = indexer.shard_indexes()
-        finally:
-            indexer.close()
-        keys = [index_key({out: digests[out] for out in shard}) for shard in indexer.shards]
-    else:
-        cached = load_pickle(state_dir / CACHE) if state_dir is not None else {}
-        if cached.get("key") == key:
-            return cached["files"]
-        known = load_pickle(state_dir / SHARDS_CACHE) if state_dir is not None else {}
-        packed = known.pop(PACKED, {})
-        shards, keys = [], []
-        for shard in shards_of(sorted(digests)):
-            keys.append(index_key({out: digests[out] for out in shard}))
-            if keys[-1] not in known:
-                try:
-                    known[keys[-1]] = parse_shard(run_pagefind({out: read_page(out) for out in shard}))
-                except ShardFormatError as err:
-                    raise SearchIndexError(f"cannot merge pagefind's indexes of the shards: {err}") from None
-            shards.append(known[keys[-1]])
     try:
+        if indexer is not None:
+            try:
+                shards = indexer.shard_indexes()
+            finally:
+                indexer.close()
+            keys = [index_key({out: digests[out] for out in shard}) for shard in indexer.shards]
+        else:
+            cached = load_pickle(state_dir / CACHE) if state_dir is not None else {}
+            if cached.get("key") == key:
+                return cached["files"]
+            known = load_pickle(state_dir / SHARDS_CACHE) if state_dir is not None else {}
+            packed = known.pop(PACKED, {})
+            shards, keys = [], []
+            for shard in shards_of(sorted(digests)):
+                keys.append(index_key({out: digests[out] for out in shard}))
+                if keys[-1] not in known:
+                    known[keys[-1]] = parse_shard(run_pagefind({out: read_page(out) for out in shard}))
+                shards.append(known[keys[-1]])
         if shards:
             merged, packed = merge(shards, packed)
-        files = published(merged if shards else run_pagefind({}))
+        else:  # no page to index: Pagefind's empty index, so the search page still loads
+            merged = run_pagefind({})
     except ShardFormatError as err:
         raise SearchIndexError(f"cannot merge pagefind's indexes of the shards: {err}") from None
+    files = published(merged)
     if state_dir is not None:
         from .cacheguard import write_sealed_pickle
 

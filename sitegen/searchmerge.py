@@ -23,12 +23,12 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from .cbor import decode, encode, encode_head, head, item
+from .cbor import WIDTHS, decode, encode, encode_head, head, item
 
 DECODED = b"pagefind_dcd"  # what every decompressed Pagefind file but the entry starts with
 CHUNK_LOCATIONS = 20_000  # Pagefind's word-index chunk size
 INT_SIZE = bytes(  # a CBOR integer's length in bytes from its first byte; 0: not an integer
-    (1 if b & 31 < 24 else {24: 2, 25: 3, 26: 5, 27: 9}.get(b & 31, 0)) if b < 0x40 else 0 for b in range(256))
+    (1 if b & 31 < 24 else 1 + WIDTHS[b & 31] if b & 31 in WIDTHS else 0) if b < 0x40 else 0 for b in range(256))
 
 
 class ShardFormatError(ValueError):
@@ -144,10 +144,10 @@ def merge(shards: list[Shard], packed: dict[str, bytes]) -> tuple[dict[str, byte
     meta_chunks, chunks = word_index_files(word_chunks(shards, offsets), language)
     meta_filters, filters = filter_files(shards, offsets, language)
     packed = {full: packed.get(full) or gzip.compress(DECODED + data, compresslevel=6, mtime=0)
-              for full, data in ((pagefind_hash(data), data) for data in chunks.values())}
+              for full, data in chunks.values()}
     files = {**first.static, **fragments, **filters}
-    for name, data in chunks.items():
-        files[f"index/{name}.pf_index"] = packed[pagefind_hash(data)]
+    for name, (full, _) in chunks.items():
+        files[f"index/{name}.pf_index"] = packed[full]
     meta = encode([first.version, meta_pages, meta_chunks, meta_filters, [], fields])
     meta_name = f"{language}_{pagefind_hash(meta)[:len(language) + 8]}"
     files[f"pagefind.{meta_name}.pf_meta"] = gzip.compress(DECODED + meta, mtime=0)
@@ -193,13 +193,14 @@ def word_chunks(shards: list[Shard], offsets: list[int]) -> list[list[tuple[str,
     return chunks + [words] if words else chunks
 
 
-def word_index_files(chunks: list[list[tuple[str, bytes]]], language: str) -> tuple[list, dict[str, bytes]]:
-    """The metadata's chunk ranges ([from, to, name]) and each chunk's CBOR by name."""
+def word_index_files(chunks: list[list[tuple[str, bytes]]], language: str) -> tuple[list, dict[str, tuple[str, bytes]]]:
+    """The metadata's chunk ranges ([from, to, name]) and, by name, each chunk's full hash and CBOR."""
     meta_chunks, files = [], {}
     for chunk in chunks:
         data = b"\x81" + encode_head(4, len(chunk)) + b"".join(encoded for _, encoded in chunk)
-        name = taken_name(f"{language}_{pagefind_hash(data)}", files, language)
-        files[name] = data
+        full = f"{language}_{pagefind_hash(data)}"
+        name = taken_name(full, files, language)
+        files[name] = (full, data)
         meta_chunks.append([chunk[0][0], chunk[-1][0], name])
     for before, after in zip(meta_chunks, meta_chunks[1:]):
         last_word = before[1]

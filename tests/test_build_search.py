@@ -197,6 +197,24 @@ def test_cbor_round_trips_what_pagefinds_files_hold():
             cbor.decode(broken)
 
 
+def test_an_index_the_merge_does_not_know_is_refused_in_one_line(content, tmp_path, capsys, monkeypatch):
+    from sitegen.searchmerge import ShardFormatError, parse_shard
+
+    sorted_pages = {"p/index.html": b'<html lang="en"><body><main><p data-pagefind-sort="date:2024">x</p></main></body></html>'}
+    with pytest.raises(ShardFormatError, match="sort orders"):
+        parse_shard(search.run_pagefind(sorted_pages))
+
+    def refuse(files):
+        raise ShardFormatError("sort orders")
+
+    monkeypatch.setattr(search, "parse_shard", refuse)
+    out = tmp_path / "site"
+    code, _, err = run_cli("build", "--content", content, "--out", out, capsys=capsys)
+    assert code == 1 and "Traceback" not in err and not out.exists()
+    assert [line for line in err.splitlines() if "pagefind" in line] == [
+        "sitegen/search.py:1: cannot merge pagefind's indexes of the shards: sort orders"], err
+
+
 def test_pagefind_that_cannot_run_is_one_line_and_nothing_is_written(content, tmp_path, capsys, monkeypatch):
     import pagefind_bin
 
