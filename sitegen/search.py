@@ -241,9 +241,10 @@ class Indexer:
 
 
 # -- byte-identical output ----------------------------------------------------------------
-# Pagefind writes the values of a filter in hash-map order, which changes from run to run. The
-# filter chunk is re-encoded with its values sorted, and renamed by its new hash; the metadata
-# chunk that names it, and the entry file that names that, follow.
+# Pagefind writes a filter's values, and the metadata's list of filters, in hash-map order, which
+# changes from run to run. Each filter chunk is re-encoded with its values sorted, and renamed by
+# its new hash; the metadata lists the filters sorted by name under their new chunk names, and is
+# renamed by its own new hash; the entry file follows.
 def canonical_filters(files: dict[str, bytes]) -> dict[str, bytes]:
     files = dict(files)
     renamed: dict[str, str] = {}
@@ -256,14 +257,13 @@ def canonical_filters(files: dict[str, bytes]) -> dict[str, bytes]:
             files[new] = data
             renamed[stem(rel)] = stem(new)
         for rel in [r for r in files if r.endswith(".pf_meta")]:
-            meta = DECODED + payload(files.pop(rel))
-            for old, new in renamed.items():
-                meta = meta.replace(old.encode(), new.encode())
-            data = gzip.compress(meta, mtime=0)
+            meta = decode(payload(files.pop(rel)))  # [version, pages, chunks, filters, sorts, fields]
+            meta[3] = sorted([name, renamed.get(chunk, chunk)] for name, chunk in meta[3])
+            data = gzip.compress(DECODED + encode(meta), mtime=0)
             new = rename(rel, data)
             files[new] = data
             renamed[stem(rel).removeprefix("pagefind.")] = stem(new).removeprefix("pagefind.")
-    except ValueError as err:
+    except (ValueError, TypeError, IndexError) as err:
         raise SearchIndexError(f"pagefind wrote a chunk in an unknown format ({err})") from None
     entry = files["pagefind-entry.json"].decode()
     for old, new in renamed.items():

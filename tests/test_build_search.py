@@ -11,7 +11,7 @@ import pytest
 from conftest import run_cli, tree
 
 from sitegen import cbor, search
-from sitegen.searchmerge import payload
+from sitegen.searchmerge import DECODED, payload
 
 
 def index_files(site) -> dict[str, bytes]:
@@ -118,6 +118,30 @@ def test_a_damaged_shard_cache_is_indexed_again(content, tmp_path, capsys, monke
     calls = rebuild_after_an_edit(content, out, capsys, monkeypatch)
     assert len(calls) == len(indexed_pages(out))  # every shard indexed again, one page each
     assert unpacked(index_files(out)) == unpacked(search.published(search.run_pagefind(indexed_pages(out))))
+
+
+def test_the_published_index_does_not_depend_on_pagefinds_hash_map_order():
+    # Pagefind lists a site's filters, and each filter's values, in hash-map order, which changes
+    # from run to run: the published index must not. The same index with both orders reversed
+    # is published byte for byte the same.
+    pages = {f"p/{i}/index.html": (f'<html lang="en"><body><main><h1>Page {i}</h1>'
+                                   f'<span data-pagefind-filter="role:{"abc"[i % 3]}"></span>'
+                                   f'<span data-pagefind-filter="topic:{"xyz"[i % 2]}"></span><p>Words {i}.</p></main></body></html>').encode()
+             for i in range(6)}
+    files = search.run_pagefind(pages)
+    [meta] = [name for name in files if name.endswith(".pf_meta")]
+    reversed_files = dict(files)
+    decoded = cbor.decode(payload(files[meta]))
+    assert len(decoded[3]) == 2
+    decoded[3].reverse()
+    reversed_files[meta] = gzip.compress(DECODED + cbor.encode(decoded))
+    for _, chunk in decoded[3]:
+        name, values = cbor.decode(payload(files[f"filter/{chunk}.pf_filter"]))
+        reversed_files[f"filter/{chunk}.pf_filter"] = gzip.compress(DECODED + cbor.encode([name, values[::-1]]))
+    assert reversed_files != files
+    assert search.published(reversed_files) == search.published(files)
+    published_meta = cbor.decode(payload(next(data for name, data in search.published(files).items() if name.endswith(".pf_meta"))))
+    assert [name for name, _ in published_meta[3]] == ["role", "topic"]
 
 
 def synthetic_pages(count: int) -> dict[str, bytes]:
