@@ -177,7 +177,7 @@ class MarkdownCache:
             return
         self.added.add(key)
         shard = key[0]
-        if shard in self.loaded:
+        if shard in self.damaged:  # its pack is rewritten from memory: what is on disk cannot all be read
             self.loaded[shard][key] = rendered
         fh = self.appending.get(shard)
         if fh is None:
@@ -195,8 +195,11 @@ class MarkdownCache:
             fh.close()
         self.appending = {}
         for shard, entries in self.loaded.items():
-            stale = len(entries) - len(used.intersection(entries))
-            if shard in self.damaged or (stale and stale * 2 >= len(entries)):
+            keys = set(entries).union(key for key in self.added if key[0] == shard)
+            stale = len(keys) - len(used.intersection(keys))
+            if shard in self.damaged or (stale and stale * 2 >= len(keys)):
+                if shard not in self.damaged:  # this build's renderings were appended, not kept: read them back
+                    entries, _ = read_pack(self.pack(shard))
                 live = b"".join(frame(k, v) for k, v in entries.items() if k in used)
                 atomic_write(self.pack(shard), live)
 

@@ -82,6 +82,28 @@ def test_a_mostly_stale_pack_is_compacted_and_a_mostly_live_one_left_alone(tmp_p
     assert again.has(in_a[0]) and not any(again.has(key) for key in in_a[1:])
 
 
+def test_new_renderings_go_to_disk_not_memory_and_a_compaction_keeps_them(tmp_path):
+    # A cold build reads every (empty) pack before rendering: the renderings it appends must not
+    # pile up in memory (some 50 MB at 10,000 guides), yet a pack compacted at the end keeps them.
+    cache = MarkdownCache(tmp_path)
+    old = keys(4, first="a")
+    for key in old:
+        cache.put(key, rendering(key[-4:]))
+    cache.close(set(old))
+
+    later = MarkdownCache(tmp_path)
+    assert later.has(old[0])  # pack a read
+    new = "a" + markup.cache_key("new one")[1:]
+    later.put(new, rendering("new one"))
+    assert new not in later.loaded["a"]
+    size = (tmp_path / "a.pack").stat().st_size
+    later.close({new})  # the four old ones stale: the pack is compacted
+
+    assert (tmp_path / "a.pack").stat().st_size < size
+    again = MarkdownCache(tmp_path)
+    assert again.get(new) == rendering("new one") and not any(again.has(key) for key in old)
+
+
 def test_a_settings_change_renders_every_page_but_no_markdown_again(content, tmp_path, capsys, monkeypatch):
     out = tmp_path / "site"
     assert run_cli("build", "--content", content, "--out", out, capsys=capsys)[0] == 0
