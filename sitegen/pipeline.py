@@ -23,6 +23,7 @@ from .fingerprint import input_fingerprint, settings_fingerprint
 from .options import SITE_TITLE, BuildOptions
 from .output import Staging, State, load_state, output_matches, prune_stale, save_state, sha256, write_changed
 from .problems import ContentErrors, Problem, clip, display_path
+from .spool import Spool
 
 # What only a build that renders needs (the plan, the templates, the cards, the search index) is
 # imported where it is used, so a build that finds nothing changed starts in less time.
@@ -104,7 +105,7 @@ class Site:
         self.about_url = ""  # the about page (with the privacy notice), linked from every footer
         self.indexed: dict[str, bytes | None] = {}  # search-indexed page -> its bytes if rendered
         self.digests: dict[str, str] = {}  # sha256 of every file besides the pages, from assemble
-        self.drawn_cards: dict[str, bytes] = {}  # card digest -> PNG, drawn with the pages
+        self.drawn_cards = Spool()  # card digest -> PNG, drawn with the pages
         self.draw_cards = False  # the render workers draw each page's card (cold builds)
         self.indexer = None  # search.Indexer taking the indexed pages as they are rendered (cold builds)
 
@@ -552,6 +553,7 @@ def build(options: BuildOptions, write: bool = True) -> Report:
             files.update({r.out: r.data for r in results})
             records, report.written = write_changed(options.out_dir, files, state.files, state.spare)
     finally:
+        site.drawn_cards.close()
         if site.indexer is not None:
             site.indexer.close()
         if staging is not None:
