@@ -343,13 +343,23 @@ class Site:
         from .cards import CACHE as CARDS_CACHE
         from .context import card_of
         from .plan import newest_first
-        from .precompress import precompressed
+        from .precompress import precompressed, start_precompressing
         from .quiz import RUNTIME_LOCK
         from .runtime import quiz_runtime, service_worker
 
         options = self.options
         files: dict[str, bytes] = {a.path: a.data for a in self.assets.values()}
         files.update({self.media_paths[rel]: data for rel, data in self.media.items()})
+        listed = [p for p in self.pages if p.kind not in ("not-found", "search")]
+        guides = sorted((p for p in self.pages if p.kind == "guide"), key=newest_first)
+        feed_items = [{"path": g.path, "title": g.title, "description": g.description, "date": iso(g.date), "updated": iso(g.updated)} for g in guides]
+        site_feeds = {"sitemap.xml": feeds.sitemap(options.base_url, [(p.path, iso(p.last_modified)) for p in listed]),
+                      "feed.xml": feeds.atom_feed(options.base_url, SITE_TITLE, sorted(feed_items, key=lambda g: (g["updated"] or g["date"]), reverse=True)),
+                      "robots.txt": feeds.robots(options.base_url)}
+        deployable = with_runtime and not options.live_reload  # precompressed copies: not for serve
+        # The feeds' copies (the sitemap's grows with the site) are made while the cards and the
+        # index are finished.
+        feed_copies = start_precompressing(site_feeds, options.cache_dir) if deployable else dict
         if with_runtime:  # `check` leaves the index and the cards, and their caches, alone
             # Cards not drawn with their pages (an edit's new title) are drawn in other processes
             # while Pagefind indexes the pages.
@@ -360,14 +370,10 @@ class Site:
                 files.update(cards())
         runtime = quiz_runtime(options, self.problems) if with_runtime else {}
         files.update(runtime)
-        listed = [p for p in self.pages if p.kind not in ("not-found", "search")]
-        files["sitemap.xml"] = feeds.sitemap(options.base_url, [(p.path, iso(p.last_modified)) for p in listed])
-        guides = sorted((p for p in self.pages if p.kind == "guide"), key=newest_first)
-        feed_items = [{"path": g.path, "title": g.title, "description": g.description, "date": iso(g.date), "updated": iso(g.updated)} for g in guides]
-        files["feed.xml"] = feeds.atom_feed(options.base_url, SITE_TITLE, sorted(feed_items, key=lambda g: (g["updated"] or g["date"]), reverse=True))
-        files["robots.txt"] = feeds.robots(options.base_url)
-        if with_runtime and not options.live_reload:  # deployable output only, not serve's
-            files.update(precompressed(files, options.cache_dir))
+        files.update(site_feeds)
+        made = feed_copies()
+        if deployable:
+            files.update(precompressed(files, options.cache_dir, made))
         files["_headers"] = feeds.headers(options.base_path, [p.path for p in self.pages], list(runtime), {RUNTIME_LOCK},
                                           [rel for rel in files if rel.endswith((".br", ".gz"))])
         digests = {r.out: r.digest for r in results}

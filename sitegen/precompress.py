@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 
 import brotli
@@ -30,15 +31,43 @@ def wants_copies(path: str, data: bytes) -> bool:
     return Path(path).suffix in COMPRESSIBLE and len(data) >= MIN_BYTES
 
 
-def precompressed(files: dict[str, bytes], cache_dir: Path) -> dict[str, bytes]:
-    """'x.wasm' -> 'x.wasm.br' and 'x.wasm.gz' for every large compressible file."""
+def precompressed(files: dict[str, bytes], cache_dir: Path, made: dict[str, bytes] | None = None) -> dict[str, bytes]:
+    """'x.wasm' -> 'x.wasm.br' and 'x.wasm.gz' for every large compressible file; the copies in
+    `made` (of the same files' bytes, by start_precompressing) are taken as they are."""
     copies = {}
     for path in sorted(files):
         data = files[path]
         if wants_copies(path, data):
             digest = hashlib.sha256(data).hexdigest()
             for suffix, compress in ENCODINGS.items():
-                copies[path + suffix] = cached(cache_dir / CACHE / f"{digest}{suffix}", lambda: compress(data))
+                copy = (made or {}).get(path + suffix)
+                copies[path + suffix] = copy if copy is not None else cached(cache_dir / CACHE / f"{digest}{suffix}", lambda: compress(data))
+    return copies
+
+
+def start_precompressing(files: dict[str, bytes], cache_dir: Path) -> Callable[[], dict[str, bytes]]:
+    """precompressed(files), started now in a thread, which the build's later stages run beside:
+    brotli and zlib let go of the interpreter while they compress (the sitemap of 10,000 guides
+    takes brotli 1.5 s). The function returned waits for the copies; it raises what the thread raised."""
+    import threading
+
+    outcome: dict = {}
+
+    def run() -> None:
+        try:
+            outcome["copies"] = precompressed(files, cache_dir)
+        except BaseException as err:  # handed to the build's own thread
+            outcome["error"] = err
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+
+    def copies() -> dict[str, bytes]:
+        thread.join()
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["copies"]
+
     return copies
 
 

@@ -3,6 +3,7 @@
 import gzip
 
 import brotli
+import pytest
 
 from sitegen.precompress import MIN_BYTES
 from sitegen.quiz import RUNTIME_DIR
@@ -29,3 +30,33 @@ def test_precompressed_copies_stay_out_of_the_service_workers_precache(subpath_s
     worker = (subpath_site / "sw.js").read_text()
     assert "pyodide.asm.wasm" in worker
     assert ".wasm.br" not in worker and ".wasm.gz" not in worker
+
+
+def test_copies_started_early_are_the_copies_made_late_and_not_made_twice(tmp_path, monkeypatch):
+    from sitegen import precompress
+
+    sitemap = b"".join(b"<url><loc>https://example.org/guides/g%05d/</loc></url>\n" % n for n in range(2000))
+    files = {"sitemap.xml": sitemap, "robots.txt": b"User-agent: *\n"}
+    early = precompress.start_precompressing(files, tmp_path / "early")()
+    assert set(early) == {"sitemap.xml.br", "sitemap.xml.gz"} and brotli.decompress(early["sitemap.xml.br"]) == sitemap
+
+    site = {**files, "big.js": b"let x = 1;\n" * 10000}
+    reference = precompress.precompressed(site, tmp_path / "reference")
+    calls = []
+    monkeypatch.setattr(precompress, "ENCODINGS", {suffix: (lambda f, suffix=suffix: lambda data: calls.append(suffix) or f(data))(f)
+                                                    for suffix, f in precompress.ENCODINGS.items()})
+    copies = precompress.precompressed(site, tmp_path / "late", made=early)
+    assert copies == reference and list(copies) == list(reference)  # same bytes, same order
+    assert calls == [".gz", ".br"]  # big.js only: the sitemap's copies were made early
+
+
+def test_a_failure_while_compressing_early_reaches_the_build(tmp_path, monkeypatch):
+    from sitegen import precompress
+
+    def broken(data):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(precompress, "ENCODINGS", {".gz": broken})
+    waiting = precompress.start_precompressing({"sitemap.xml": b"x" * MIN_BYTES}, tmp_path)
+    with pytest.raises(OSError, match="disk full"):
+        waiting()
