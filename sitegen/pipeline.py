@@ -106,7 +106,7 @@ class Site:
         self.about_url = ""  # the about page (with the privacy notice), linked from every footer
         self.indexed: dict[str, bytes | None] = {}  # search-indexed page -> its bytes if rendered
         self.digests: dict[str, str] = {}  # sha256 of every file besides the pages, from assemble
-        self.drawn_cards = Spool()  # card digest -> PNG, drawn with the pages
+        self.drawn_cards = Spool(options.state_dir)  # card digest -> PNG, drawn with the pages
         self.draw_cards = False  # the render workers draw each page's card (cold builds)
         self.indexer = None  # search.Indexer taking the indexed pages as they are rendered (cold builds)
 

@@ -4,19 +4,22 @@ The cards the render workers draw with their pages come back to the main process
 workers are still running, and are needed again only when the build assembles its files, after
 the workers are gone. Held in memory, 10,000 cards (some 150 MB) were the largest thing the main
 process kept while the build was at its peak; here they wait in an unnamed temporary file,
-which the system removes with the process however the build ends.
+which the system removes with the process however the build ends. The file is made in the
+build's own state folder: a temporary folder in memory (tmpfs) would hold them in memory still.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 
 
 class Spool(Mapping):
     """A write-once mapping of str keys to bytes kept in an unnamed temporary file."""
 
-    def __init__(self):
+    def __init__(self, folder: Path):
+        self.folder = folder
         self.file = None
         self.where: dict[str, tuple[int, int]] = {}  # key -> (offset, length)
         self.end = 0
@@ -27,7 +30,10 @@ class Spool(Mapping):
         if self.file is None:
             import tempfile  # not loaded by a build that finds nothing changed
 
-            self.file = tempfile.TemporaryFile()
+            from .output import ensure_folder
+
+            ensure_folder(self.folder)
+            self.file = tempfile.TemporaryFile(dir=self.folder)
         self.file.write(data)
         self.where[key] = (self.end, len(data))
         self.end += len(data)
