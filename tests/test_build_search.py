@@ -249,3 +249,53 @@ def test_pagefind_that_cannot_run_is_one_line_and_nothing_is_written(content, tm
     problems = [line for line in err.splitlines() if "pagefind" in line]
     assert len(problems) == 1 and problems[0].startswith("sitegen/search.py:1: cannot run pagefind"), err
     assert "Traceback" not in err and not out.exists()
+
+
+class BlockedService:
+    """An Indexer whose service reads nothing until released: a Pagefind busy indexing."""
+    release = None
+
+    def __init__(self, order):
+        self.order, self.next = list(order), 0
+
+    def add(self, out, html):
+        BlockedService.release.wait(10)
+        self.next += 1
+
+    def raw_files(self):
+        return {}
+
+    def close(self):
+        pass
+
+
+def test_pages_go_to_pagefind_without_holding_up_the_build(monkeypatch):
+    # A service that stops reading its pipe must not stop the build's main thread, which would
+    # otherwise stop taking rendered pages from the workers.
+    import threading
+
+    BlockedService.release = threading.Event()
+    monkeypatch.setattr(search, "Indexer", BlockedService)
+    monkeypatch.setattr(search, "parse_shard", lambda files: "parsed")
+    order = [f"guides/g{i}/index.html" for i in range(5)]
+    indexer = search.ShardedIndexer(order)
+    for out in order:
+        indexer.add(out, b"<html></html>")  # returns while the service is blocked
+    assert indexer.sender.is_alive() and indexer.indexers[0].next == 0
+    BlockedService.release.set()
+    assert indexer.shard_indexes() == ["parsed"]
+    indexer.close()
+
+
+def test_a_failure_in_the_thread_feeding_pagefind_is_one_line(monkeypatch):
+    import threading
+
+    BlockedService.release = threading.Event()
+    BlockedService.release.set()
+    monkeypatch.setattr(search, "Indexer", BlockedService)
+    indexer = search.ShardedIndexer(["guides/a/index.html"])
+    indexer.add("guides/not-in-the-order/index.html", b"")
+    with pytest.raises(search.SearchIndexError, match=r"^pagefind was not given the pages \(KeyError: .*not-in-the-order") as raised:
+        indexer.shard_indexes()
+    assert "\n" not in str(raised.value)
+    indexer.close()
