@@ -163,3 +163,26 @@ def test_code_samples_may_show_script_tags(content, tmp_path, capsys):
     assert code == 0, err
     page = (tmp_path / "site/guides/code/index.html").read_text()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert" not in page
+
+
+def test_no_build_leaves_the_garbage_collector_frozen(content, tmp_path):
+    # The build freezes what it keeps to the end out of the collector's full passes; `serve` runs
+    # build after build in one process, so every way out of a build must unfreeze it.
+    import gc
+    import shutil
+
+    from sitegen.options import TEMPLATES, BuildOptions
+    from sitegen.pipeline import build
+    from sitegen.problems import ContentErrors
+
+    broken = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, broken)
+    (broken / "guide.html").write_text("{% if %}", encoding="utf-8")  # fails before any page renders
+    with pytest.raises(ContentErrors):
+        build(BuildOptions(content_dir=content, out_dir=tmp_path / "a", templates_dir=broken))
+    assert gc.get_freeze_count() == 0
+    guide = content / "guides/beta.md"
+    guide.write_text(guide.read_text() + "\n[gone](/guides/no-such-guide/)\n", encoding="utf-8")  # fails after rendering
+    with pytest.raises(ContentErrors):
+        build(BuildOptions(content_dir=content, out_dir=tmp_path / "b"))
+    assert gc.get_freeze_count() == 0
