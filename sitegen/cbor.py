@@ -8,7 +8,7 @@ WIDTHS = {24: 1, 25: 2, 26: 4, 27: 8}  # the head's additional information -> by
 def encode_head(major: int, count: int) -> bytes:
     if count < 24:
         return bytes([major << 5 | count])
-    for info, width in ((24, 1), (25, 2), (26, 4), (27, 8)):
+    for info, width in WIDTHS.items():
         if count < 1 << (8 * width):
             return bytes([major << 5 | info]) + count.to_bytes(width, "big")
     raise ValueError(f"CBOR count too large: {count}")

@@ -34,13 +34,13 @@ def wants_copies(path: str, data: bytes) -> bool:
 def precompressed(files: dict[str, bytes], cache_dir: Path, made: dict[str, bytes] | None = None) -> dict[str, bytes]:
     """'x.wasm' -> 'x.wasm.br' and 'x.wasm.gz' for every large compressible file; the copies in
     `made` (of the same files' bytes, by start_precompressing) are taken as they are."""
-    copies = {}
+    copies, made = {}, made or {}
     for path in sorted(files):
         data = files[path]
         if wants_copies(path, data):
             digest = hashlib.sha256(data).hexdigest()
             for suffix, compress in ENCODINGS.items():
-                copy = (made or {}).get(path + suffix)
+                copy = made.get(path + suffix)
                 copies[path + suffix] = copy if copy is not None else cached(cache_dir / CACHE / f"{digest}{suffix}", lambda: compress(data))
     return copies
 

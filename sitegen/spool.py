@@ -22,7 +22,6 @@ class Spool(Mapping):
         self.folder = folder
         self.file = None
         self.where: dict[str, tuple[int, int]] = {}  # key -> (offset, length)
-        self.end = 0
 
     def __setitem__(self, key: str, data: bytes) -> None:
         if key in self.where:  # the same card drawn for two pages: the same bytes
@@ -34,9 +33,8 @@ class Spool(Mapping):
 
             ensure_folder(self.folder)
             self.file = tempfile.TemporaryFile(dir=self.folder)
+        self.where[key] = (self.file.tell(), len(data))
         self.file.write(data)
-        self.where[key] = (self.end, len(data))
-        self.end += len(data)
 
     def __getitem__(self, key: str) -> bytes:
         offset, length = self.where[key]
