@@ -18,7 +18,7 @@ import threading
 from pathlib import Path
 
 from .cbor import decode, encode
-from .searchmerge import DECODED, ShardFormatError, merge, parse_shard, payload
+from .searchmerge import DECODED, Shard, ShardFormatError, joined, merge, parse_shard, payload, sliced
 
 SEARCH_DIR = "pagefind"  # the index and Pagefind's own search script, under the site root
 INDEXED_KINDS = ("guide", "hub", "page")
@@ -34,7 +34,7 @@ TIMEOUT_SECONDS = 300
 SHARD_PAGES = 128
 SHARDS_CACHE = "search-shards.pickle"  # each shard's parsed index by its key, and PACKED
 PACKED = "compressed word-index chunks"  # by the hash of their bytes: an edit recompresses the chunks it changed
-INDEX_FORMAT = "service, pages in order, sorted filters, shards merged"  # part of the cache key: how this module makes the index
+INDEX_FORMAT = "service, pages in order, sorted filters, shards merged, shards with their pages"  # part of the cache key: how this module makes the index
 
 
 class SearchIndexError(Exception):
@@ -338,19 +338,19 @@ def search_index(digests: dict[str, str], read_page, state_dir: Path | None, ind
                 shards = indexer.shard_indexes()
             finally:
                 indexer.close()
-            keys = [index_key({out: digests[out] for out in shard}) for shard in indexer.shards]
+            order = indexer.shards
+            keys = [index_key({out: digests[out] for out in shard}) for shard in order]
         else:
             cached = load_pickle(state_dir / CACHE) if state_dir is not None else {}
             if cached.get("key") == key:
                 return cached["files"]
             known = load_pickle(state_dir / SHARDS_CACHE) if state_dir is not None else {}
             packed = known.pop(PACKED, {})
-            shards, keys = [], []
-            for shard in shards_of(sorted(digests)):
-                keys.append(index_key({out: digests[out] for out in shard}))
-                if keys[-1] not in known:
-                    known[keys[-1]] = parse_shard(run_pagefind({out: read_page(out) for out in shard}))
-                shards.append(known[keys[-1]])
+            known = {key: value for key, value in known.items()  # (pages, index); not an older release's layout
+                     if isinstance(value, tuple) and len(value) == 2 and isinstance(value[1], Shard)}
+            order = shards_of(sorted(digests))
+            keys = [index_key({out: digests[out] for out in shard}) for shard in order]
+            shards = updated_shards(order, keys, digests, known, read_page)
         if shards:
             merged, packed = merge(shards, packed)
         else:  # no page to index: Pagefind's empty index, so the search page still loads
@@ -362,5 +362,47 @@ def search_index(digests: dict[str, str], read_page, state_dir: Path | None, ind
         from .cacheguard import write_sealed_pickle
 
         write_sealed_pickle(state_dir / CACHE, {"key": key, "files": files})
-        write_sealed_pickle(state_dir / SHARDS_CACHE, {**dict(zip(keys, shards)), PACKED: packed})
+        pages = [tuple((out, digests[out]) for out in shard) for shard in order]
+        write_sealed_pickle(state_dir / SHARDS_CACHE, {**dict(zip(keys, zip(pages, shards))), PACKED: packed})
     return files
+
+
+def updated_shards(order: list[list[str]], keys: list[str], digests: dict[str, str], known: dict, read_page) -> list[Shard]:
+    """Each shard's index (order: each shard's pages, keys: each shard's index_key). A shard the
+    last build indexed (known: key -> (its pages with their digests, its index)) is reused. In
+    one that changed, the runs of pages an earlier shard holds unchanged are cut from that
+    shard's index, the other pages indexed anew, all of them in one Pagefind run, and the pieces
+    joined: an edit indexes the pages it changed rather than their whole shard. A shard with
+    fewer than half its pages unchanged is indexed whole."""
+    held = {}  # out -> (key, place) of each unchanged page in the last build's shards
+    for key, (pages, _) in known.items():
+        for place, (out, digest) in enumerate(pages):
+            if digests.get(out) == digest:
+                held[out] = (key, place)
+    shards: list[Shard | None] = [known[key][1] if key in known else None for key in keys]
+    pieces = {}  # shard number -> its runs: (key, first place, end), or (None, first page, end) of the new pages
+    fresh: list[str] = []
+    for n, shard in enumerate(order):
+        if shards[n] is not None or 2 * sum(out in held for out in shard) < len(shard):
+            continue
+        pieces[n] = []
+        for out in shard:
+            key, place = held.get(out, (None, len(fresh)))
+            if key is None:
+                fresh.append(out)
+            last = pieces[n][-1] if pieces[n] else None
+            if last is not None and last[0] == key and last[2] == place:
+                last[2] = place + 1
+            else:
+                pieces[n].append([key, place, place + 1])
+    if fresh:
+        fresh_index = parse_shard(run_pagefind({out: read_page(out) for out in fresh}))
+    for n, runs in pieces.items():
+        try:
+            shards[n] = joined([sliced(known[key][1] if key else fresh_index, start, end) for key, start, end in runs])
+        except ShardFormatError:  # pages whose metadata sliced() cannot place: their shard is indexed whole
+            pass
+    for n, shard in enumerate(order):
+        if shards[n] is None:
+            shards[n] = parse_shard(run_pagefind({out: read_page(out) for out in shard}))
+    return shards

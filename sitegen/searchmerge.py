@@ -24,7 +24,7 @@ import itertools
 import json
 import os
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .cbor import WIDTHS, decode, encode, encode_head, head, item
 
@@ -49,6 +49,7 @@ class Shard:
     filters: dict[str, dict[str, list[int]]]  # filter -> value -> page numbers
     entry: dict  # pagefind-entry.json
     static: dict[str, bytes]  # the search script, its worker and WebAssembly
+    page_fields: list[frozenset] | None = None  # each page's metadata fields, once sliced() read them
 
 
 def pagefind_hash(data: bytes) -> str:
@@ -113,15 +114,8 @@ def read_words(data: bytes, words: dict) -> None:
             page += delta
             if first is None:
                 first, tail_start = page, at
-            for _ in range(2):  # locations, then meta locations: integers only, skipped, not decoded
-                items, at = head(data, at, 4)
-                locations += items
-                for _ in range(items):
-                    step = INT_SIZE[data[at]]
-                    if not step:
-                        raise ShardFormatError("a location that is not an integer")
-                    at += step
-            locations += 1
+            items, at = skip_locations(data, at)
+            locations += items
         if data[at] != 0x80:
             raise ShardFormatError("a word with a third field")
         words[word] = (postings, first, page, locations, data[tail_start:at])
@@ -144,7 +138,7 @@ def merge(shards: list[Shard], packed: dict[str, bytes]) -> tuple[dict[str, byte
     offsets = list(itertools.accumulate((len(shard.pages) for shard in shards[:-1]), initial=0))
 
     meta_pages, fragments = fragment_files(shards, language)
-    meta_chunks, chunks = word_index_files(word_chunks(shards, offsets), language)
+    meta_chunks, chunks = word_index_files(word_chunks(joined_words(shards, offsets)), language)
     meta_filters, filters = filter_files(shards, offsets, language)
     packed = compressed({full: data for full, data in chunks.values()}, packed)
     files = {**first.static, **fragments, **filters}
@@ -186,24 +180,37 @@ def fragment_files(shards: list[Shard], language: str) -> tuple[list, dict[str, 
     return meta_pages, files
 
 
-def word_chunks(shards: list[Shard], offsets: list[int]) -> list[list[tuple[str, bytes]]]:
-    """Every word with its pages (word, CBOR), in order, cut into Pagefind's chunks."""
+def joined_words(shards: list[Shard], offsets: list[int]) -> dict[str, tuple[int, int, int, int, bytes]]:
+    """Every word of the shards with its pages (as in Shard.words), the pages numbered as one
+    shard of all of them: each shard's pages follow the previous one's."""
     holders: dict[str, list[tuple[tuple, int]]] = {}  # word -> its entry in each shard that has it, with the shard's offset
     for shard, offset in zip(shards, offsets):
         for word, entry in shard.words.items():
             holders.setdefault(word, []).append((entry, offset))
-    chunks, words, size = [], [], 0
-    for word in sorted(holders):
-        parts, postings, last = [], 0, 0
-        for (count, first_page, last_page, locations, tail), offset in holders[word]:
-            parts.append(b"\x83" + encode_head(0, first_page + offset - last) + tail)
-            postings, last, size = postings + count, last_page + offset, size + locations
+    words = {}
+    for word, held in holders.items():
+        (postings, first, last, locations, tail), offset = held[0]
+        first, last, parts = first + offset, last + offset, [tail]
+        for (count, first_page, last_page, more, rest), offset in held[1:]:
+            parts.append(b"\x83" + encode_head(0, first_page + offset - last) + rest)
+            postings, last, locations = postings + count, last_page + offset, locations + more
+        words[word] = (postings, first, last, locations, b"".join(parts) if len(parts) > 1 else tail)
+    return words
+
+
+def word_chunks(words: dict[str, tuple[int, int, int, int, bytes]]) -> list[list[tuple[str, bytes]]]:
+    """Every word with its pages (word, CBOR), in order, cut into Pagefind's chunks."""
+    chunks, chunk, size = [], [], 0
+    for word in sorted(words):
+        postings, first, _, locations, tail = words[word]
         raw = word.encode()
-        words.append((word, b"\x83" + encode_head(3, len(raw)) + raw + encode_head(4, postings) + b"".join(parts) + b"\x80"))
+        chunk.append((word, b"\x83" + encode_head(3, len(raw)) + raw + encode_head(4, postings)
+                      + b"\x83" + encode_head(0, first) + tail + b"\x80"))
+        size += locations
         if size >= CHUNK_LOCATIONS:
-            chunks.append(words)
-            words, size = [], 0
-    return chunks + [words] if words else chunks
+            chunks.append(chunk)
+            chunk, size = [], 0
+    return chunks + [chunk] if chunk else chunks
 
 
 def word_index_files(chunks: list[list[tuple[str, bytes]]], language: str) -> tuple[list, dict[str, tuple[str, bytes]]]:
@@ -241,17 +248,98 @@ def filter_files(shards: list[Shard], offsets: list[int], language: str) -> tupl
     return meta_filters, files
 
 
+def joined(shards: list[Shard]) -> Shard:
+    """One shard of the shards' pages, in order: what Pagefind gives for all of them at once."""
+    fields = sorted(set().union(*(shard.fields for shard in shards)))
+    shards = [with_fields(shard, fields) for shard in shards]
+    offsets = list(itertools.accumulate((len(shard.pages) for shard in shards[:-1]), initial=0))
+    filters: dict[str, dict[str, list[int]]] = {}
+    for shard, offset in zip(shards, offsets):
+        for name, values in shard.filters.items():
+            merged = filters.setdefault(name, {})
+            for value, pages in values.items():
+                merged.setdefault(value, []).extend(page + offset for page in pages)
+    page_fields = None if any(shard.page_fields is None for shard in shards) else [f for shard in shards for f in shard.page_fields]
+    return replace(shards[0], fields=fields, pages=[page for shard in shards for page in shard.pages],
+                   words=joined_words(shards, offsets), filters=filters, page_fields=page_fields)
+
+
+def sliced(shard: Shard, start: int, stop: int) -> Shard:
+    """The shard's pages start to stop - 1 alone: what Pagefind gives for those pages. Their
+    metadata fields are read from their fragments; a shard whose fields are not its pages'
+    fields is refused with ShardFormatError."""
+    if shard.page_fields is None:
+        try:
+            shard.page_fields = [frozenset(json.loads(payload(fragment))["meta"]) for _, _, fragment in shard.pages]
+        except (ValueError, KeyError, TypeError) as err:
+            raise ShardFormatError(f"a fragment without metadata ({err})") from None
+        if set().union(*shard.page_fields) != set(shard.fields):
+            raise ShardFormatError("metadata fields that are not its pages'")
+    words = {}
+    for word, (postings, first, last, locations, tail) in shard.words.items():
+        if last < start or first >= stop:
+            continue
+        if first < start or last >= stop:  # pages on both sides of a cut: kept page by page
+            kept = [posting for posting in page_postings(first, tail) if start <= posting[0] < stop]
+            if not kept:  # on pages before and after the run only
+                continue
+            postings, first, last, locations = len(kept), kept[0][0], kept[-1][0], sum(count for _, _, count in kept)
+            tail = b"".join([kept[0][1]] + [b"\x83" + encode_head(0, page - before) + body
+                                             for (before, _, _), (page, body, _) in zip(kept, kept[1:])])
+        words[word] = (postings, first - start, last - start, locations, tail)
+    filters = {}
+    for name, values in shard.filters.items():
+        kept_values = {value: [page - start for page in numbers if start <= page < stop] for value, numbers in values.items()}
+        if any(kept_values.values()):
+            filters[name] = {value: numbers for value, numbers in kept_values.items() if numbers}
+    page_fields = shard.page_fields[start:stop]
+    cut = replace(shard, pages=shard.pages[start:stop], words=words, filters=filters, page_fields=page_fields)
+    return with_fields(cut, sorted(set().union(*page_fields)))
+
+
+def page_postings(first: int, tail: bytes) -> list[tuple[int, bytes, int]]:
+    """A word's pages from Shard.words: (page number, its locations and meta locations as CBOR,
+    their count plus one)."""
+    postings, page, at = [], first, 0
+    while at < len(tail):
+        if postings:
+            if tail[at] != 0x83:
+                raise ShardFormatError("a page that is not [page, locations, meta locations]")
+            delta, at = head(tail, at + 1, 0)
+            page += delta
+        body = at
+        count, at = skip_locations(tail, at)
+        postings.append((page, tail[body:at], count))
+    return postings
+
+
+def skip_locations(data: bytes, at: int) -> tuple[int, int]:
+    """Past a page's locations and meta locations (integers only, not decoded): their count
+    plus one, and where they end."""
+    count = 1
+    for _ in range(2):
+        items, at = head(data, at, 4)
+        count += items
+        for _ in range(items):
+            step = INT_SIZE[data[at]]
+            if not step:
+                raise ShardFormatError("a location that is not an integer")
+            at += step
+    return count, at
+
+
 def with_fields(shard: Shard, fields: list[str]) -> Shard:
     """The shard with its meta locations' field marks renumbered for the merged list of fields."""
     if shard.fields == fields:
         return shard
-    place = {-1 - old: -1 - fields.index(name) for old, name in enumerate(shard.fields)}
+    # A field none of the shard's pages has (once it is sliced) has no mark to renumber.
+    place = {-1 - old: -1 - fields.index(name) for old, name in enumerate(shard.fields) if name in fields}
     try:
         words = {word: (postings, first, last, locations, renumbered(tail, postings, place))
                  for word, (postings, first, last, locations, tail) in shard.words.items()}
     except (ValueError, KeyError, IndexError) as err:
         raise ShardFormatError(f"unexpected meta locations ({err})") from None
-    return Shard(shard.language, shard.version, fields, shard.pages, words, shard.filters, shard.entry, shard.static)
+    return replace(shard, fields=fields, words=words)
 
 
 def renumbered(tail: bytes, postings: int, place: dict[int, int]) -> bytes:

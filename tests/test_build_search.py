@@ -72,8 +72,7 @@ def test_the_index_merged_from_shards_equals_pagefinds_index_of_all_pages(conten
     assert unpacked(index_files(out)) == unpacked(search.published(search.run_pagefind(pages)))
 
     calls = rebuild_after_an_edit(content, out, capsys, monkeypatch)
-    if shard_pages == 1:
-        assert calls == [["guides/beta/index.html"]]  # one page re-indexed, the others' shards reused
+    assert calls == [["guides/beta/index.html"]]  # the edited page re-indexed alone, whatever its shard's size
     assert unpacked(index_files(out)) == unpacked(search.published(search.run_pagefind(indexed_pages(out))))
 
 
@@ -107,14 +106,21 @@ def test_a_writers_search_attributes_survive_the_merge(content, tmp_path, capsys
     assert not any(b"quokka" in data for data in unpacked(files).values())
 
 
-def test_a_damaged_shard_cache_is_indexed_again(content, tmp_path, capsys, monkeypatch):
+@pytest.mark.parametrize("damage", ["cut short", "an older layout"])
+def test_a_damaged_shard_cache_is_indexed_again(content, tmp_path, capsys, monkeypatch, damage):
+    from sitegen.cacheguard import write_sealed_pickle
     from sitegen.options import BuildOptions
+    from sitegen.pipeline import load_pickle
 
     monkeypatch.setattr(search, "SHARD_PAGES", 1)
     out = tmp_path / "site"
     assert run_cli("build", "--content", content, "--out", out, capsys=capsys)[0] == 0
     shards = BuildOptions(out_dir=out).state_dir / search.SHARDS_CACHE
-    shards.write_bytes(shards.read_bytes()[: shards.stat().st_size // 2])
+    if damage == "cut short":
+        shards.write_bytes(shards.read_bytes()[: shards.stat().st_size // 2])
+    else:  # each shard's index without its pages, as an earlier release kept them
+        known = load_pickle(shards)
+        write_sealed_pickle(shards, {key: value if key == search.PACKED else value[1] for key, value in known.items()})
     calls = rebuild_after_an_edit(content, out, capsys, monkeypatch)
     assert len(calls) == len(indexed_pages(out))  # every shard indexed again, one page each
     assert unpacked(index_files(out)) == unpacked(search.published(search.run_pagefind(indexed_pages(out))))
@@ -188,6 +194,40 @@ def test_merging_shards_of_many_chunks_gives_pagefinds_own_index(make_pages):
         shards = [order[a:b] for a, b in zip(cuts, cuts[1:] + [len(order)])]
         merged, _ = merge([parse_shard(search.run_pagefind({out: pages[out] for out in shard})) for shard in shards], {})
         assert unpacked(search.published(merged)) == unpacked(search.published(whole))
+
+
+def fielded_pages() -> dict[str, bytes]:
+    """synthetic_pages, some of them with metadata fields of their own (an image, an author)."""
+    pages = synthetic_pages(40)
+    for i in (3, 4, 17, 39):
+        extra = '<img src="/a.png" alt="A chart">' if i % 2 else '<p data-pagefind-meta="author">Ada Lovelace</p>'
+        pages[f"p/{i:04d}/index.html"] = pages[f"p/{i:04d}/index.html"].replace(b"</h1>", b"</h1>" + extra.encode())
+    return pages
+
+
+@pytest.mark.parametrize("make_pages", [lambda: synthetic_pages(240), fielded_pages], ids=["many-chunks", "fields"])
+def test_a_shard_cut_into_runs_and_joined_again_is_pagefinds_index_of_those_pages(make_pages):
+    # An edit cuts the unchanged runs of pages out of their shards' indexes and joins them with
+    # the edited pages' index: each cut and each join must be what Pagefind writes for those
+    # pages, including metadata fields only some of them have.
+    from sitegen.searchmerge import joined, merge, parse_shard, sliced
+
+    pages = make_pages()
+    order = sorted(pages)
+    whole = parse_shard(search.run_pagefind(pages))
+
+    def own_index(outs):
+        return unpacked(search.published(search.run_pagefind({out: pages[out] for out in outs})))
+
+    def published(shard):
+        return unpacked(search.published(merge([shard], {})[0]))
+
+    for start, stop in ((0, 1), (3, 5), (5, 18), (len(order) - 1, len(order))):
+        assert published(sliced(whole, start, stop)) == own_index(order[start:stop])
+    cuts = [0, 4, 5, 17, 18, len(order)]
+    pieces = [sliced(whole, a, b) for a, b in zip(cuts, cuts[1:])]
+    assert published(joined(pieces)) == own_index(order)
+    assert published(joined(pieces[:2] + pieces[3:])) == own_index(order[:5] + order[17:])
 
 
 def test_shards_are_runs_that_an_added_page_changes_locally(monkeypatch):
