@@ -315,19 +315,22 @@ def exchange(first: Path, second: Path) -> bool:
     raise OSError(code, os.strerror(code), str(second))
 
 
-def write_changed(out_dir: Path, files: dict[str, bytes | None], previous: dict, spare: dict) -> tuple[dict, int]:
+def write_changed(out_dir: Path, files: dict[str, bytes | None], previous: dict, spare: dict,
+                  digests: dict[str, str]) -> tuple[dict, int]:
     """A new output folder from the spare (or from nothing): files whose bytes changed written
     (None means unchanged), the others linked from the current output, stale ones left out;
-    swapped in whole, the current output kept as the next spare."""
+    swapped in whole, the current output kept as the next spare. digests: the sha256 of files'
+    bytes the build has already computed."""
     staging = Staging(out_dir, spare)
     try:
         written = 0
         for rel, data in files.items():
             old = previous.get(rel)
-            if data is None or (old is not None and old[0] == sha256(data)):
+            digest = data is not None and (digests.get(rel) or sha256(data))
+            if data is None or (old is not None and old[0] == digest):
                 staging.keep(rel, old)
             else:
-                staging.put(rel, data)
+                staging.put(rel, data, digest)
                 written += 1
         written += len(set(previous) - set(files))
         return staging.swap(keep_old=True), written

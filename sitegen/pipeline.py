@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import hashlib
-import json
 import os
 import pickle
 import traceback
@@ -105,7 +104,7 @@ class Site:
         self.hub_titles: dict[str, str] = {}  # role slug -> its hub's title, for guides' breadcrumbs
         self.about_url = ""  # the about page (with the privacy notice), linked from every footer
         self.indexed: dict[str, bytes | None] = {}  # search-indexed page -> its bytes if rendered
-        self.digests: dict[str, str] = {}  # sha256 of every file besides the pages, from assemble
+        self.digests: dict[str, str] = {}  # sha256 of every file the build writes but sw.js, from assemble
         self.drawn_cards = Spool(options.state_dir)  # card digest -> PNG, drawn with the pages
         self.draw_cards = False  # the render workers draw each page's card (cold builds)
         self.indexer = None  # search.Indexer taking the indexed pages as they are rendered (cold builds)
@@ -376,11 +375,10 @@ class Site:
             files.update(precompressed(files, options.cache_dir, made))
         files["_headers"] = feeds.headers(options.base_path, [p.path for p in self.pages], list(runtime), {RUNTIME_LOCK},
                                           [rel for rel in files if rel.endswith((".br", ".gz"))])
-        digests = {r.out: r.digest for r in results}
-        self.digests = {rel: sha256(data) for rel, data in files.items()}  # written with them, not hashed again
-        digests.update(self.digests)
+        self.digests = {r.out: r.digest for r in results}
+        self.digests.update((rel, sha256(data)) for rel, data in files.items())  # written with them, not hashed again
         # The service worker's cache is named after everything else the build wrote.
-        self.build_id = hashlib.sha256("".join(f"{rel}\0{digests[rel]}\n" for rel in sorted(digests)).encode()).hexdigest()[:16]
+        self.build_id = hashlib.sha256("".join(f"{rel}\0{digest}\n" for rel, digest in sorted(self.digests.items())).encode()).hexdigest()[:16]
         if with_runtime:
             precache = ["quiz/"] + sorted(a.path for a in self.assets.values()) + sorted(runtime)
             worker = service_worker(options.base_path, self.build_id, precache, self.problems, sorted(runtime))
@@ -428,9 +426,11 @@ def card_files(cards: list, folder: Path, drawn: dict):
 
 def context_key(settings: str, template: str, context: dict, body_id: str) -> str:
     """What a page's bytes depend on: the settings, its template, its context, and its body,
-    which is named by the hash of its markdown and of the link targets rather than hashed whole."""
-    text = json.dumps(context, sort_keys=True, default=str)
-    return hashlib.sha256(f"{settings}\0{template}\0{body_id}\0{text}".encode()).hexdigest()
+    which is named by the hash of its markdown and of the link targets rather than hashed whole.
+    The context is pickled, a quarter of the time of JSON: equal bytes still mean an equal
+    context, and a context built in another order only renders its page once more."""
+    data = pickle.dumps(context, protocol=5)
+    return hashlib.sha256(f"{settings}\0{template}\0{body_id}\0".encode() + data).hexdigest()
 
 
 def fork_available() -> bool:
@@ -574,7 +574,7 @@ def build_site(options: BuildOptions, write: bool, contents, refused: list, stat
             report.written = len(records)
         else:
             files.update({r.out: r.data for r in results})
-            records, report.written = write_changed(options.out_dir, files, state.files, state.spare)
+            records, report.written = write_changed(options.out_dir, files, state.files, state.spare, site.digests)
     finally:
         site.drawn_cards.close()
         if site.indexer is not None:
