@@ -22,7 +22,7 @@ from .searchmerge import DECODED, Shard, ShardFormatError, joined, merge, parse_
 
 SEARCH_DIR = "pagefind"  # the index and Pagefind's own search script, under the site root
 INDEXED_KINDS = ("guide", "hub", "page")
-CACHE = "search-index.pickle"
+CACHE = "search-index.pickle"  # the index's key and files, each shard's parsed index with its pages by its key, and PACKED
 # What is on every page but says nothing about it: left out of the index and the excerpts.
 NOT_INDEXED = (".breadcrumbs", ".toc", ".cta", ".related", ".tags", ".meta")
 # Pagefind's own user interfaces are not used (search.js is the site's, and runs under its CSP).
@@ -32,7 +32,7 @@ TIMEOUT_SECONDS = 300
 # merges them into one index): an edit re-indexes its shard, and a cold build indexes each shard
 # while later pages render. Smaller shards cost a Pagefind start (some 25 ms) each.
 SHARD_PAGES = 128
-SHARDS_CACHE = "search-shards.pickle"  # each shard's parsed index by its key, and PACKED
+OLD_SHARDS_CACHE = "search-shards.pickle"  # where earlier releases kept the shards, now in CACHE
 PACKED = "compressed word-index chunks"  # by the hash of their bytes: an edit recompresses the chunks it changed
 INDEX_FORMAT = "service, pages in order, sorted filters, shards merged, shards with their pages"  # part of the cache key: how this module makes the index
 
@@ -344,9 +344,9 @@ def search_index(digests: dict[str, str], read_page, state_dir: Path | None, ind
             cached = load_pickle(state_dir / CACHE) if state_dir is not None else {}
             if cached.get("key") == key:
                 return cached["files"]
-            known = load_pickle(state_dir / SHARDS_CACHE) if state_dir is not None else {}
-            packed = known.pop(PACKED, {})
-            known = {key: value for key, value in known.items()  # (pages, index); not an older release's layout
+            packed = cached.get(PACKED) if isinstance(cached.get(PACKED), dict) else {}
+            shards_cached = cached.get("shards") if isinstance(cached.get("shards"), dict) else {}
+            known = {key: value for key, value in shards_cached.items()  # (pages, index); not an older release's layout
                      if isinstance(value, tuple) and len(value) == 2 and isinstance(value[1], Shard)}
             order = shards_of(sorted(digests))
             keys = [index_key({out: digests[out] for out in shard}) for shard in order]
@@ -361,9 +361,15 @@ def search_index(digests: dict[str, str], read_page, state_dir: Path | None, ind
     if state_dir is not None:
         from .cacheguard import write_sealed_pickle
 
-        write_sealed_pickle(state_dir / CACHE, {"key": key, "files": files})
+        # One file: the index's files are mostly the shards' fragments and the packed chunks,
+        # the same bytes objects, which pickle writes once; so is Pagefind's script, which every
+        # shard carries.
         pages = [tuple((out, digests[out]) for out in shard) for shard in order]
-        write_sealed_pickle(state_dir / SHARDS_CACHE, {**dict(zip(keys, zip(pages, shards))), PACKED: packed})
+        for shard in shards:
+            if shard.static == shards[0].static:
+                shard.static = shards[0].static
+        write_sealed_pickle(state_dir / CACHE, {"key": key, "files": files, "shards": dict(zip(keys, zip(pages, shards))), PACKED: packed})
+        (state_dir / OLD_SHARDS_CACHE).unlink(missing_ok=True)
     return files
 
 

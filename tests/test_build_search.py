@@ -115,14 +115,17 @@ def test_a_damaged_shard_cache_is_indexed_again(content, tmp_path, capsys, monke
     monkeypatch.setattr(search, "SHARD_PAGES", 1)
     out = tmp_path / "site"
     assert run_cli("build", "--content", content, "--out", out, capsys=capsys)[0] == 0
-    shards = BuildOptions(out_dir=out).state_dir / search.SHARDS_CACHE
+    state_dir = BuildOptions(out_dir=out).state_dir
+    cache = state_dir / search.CACHE
     if damage == "cut short":
-        shards.write_bytes(shards.read_bytes()[: shards.stat().st_size // 2])
-    else:  # each shard's index without its pages, as an earlier release kept them
-        known = load_pickle(shards)
-        write_sealed_pickle(shards, {key: value if key == search.PACKED else value[1] for key, value in known.items()})
+        cache.write_bytes(cache.read_bytes()[: cache.stat().st_size // 2])
+    else:  # as an earlier release kept them: the index alone, and each shard's index without its pages in a file of their own
+        known = load_pickle(cache)
+        write_sealed_pickle(cache, {"key": known["key"], "files": known["files"]})
+        write_sealed_pickle(state_dir / search.OLD_SHARDS_CACHE, {key: index for key, (_, index) in known["shards"].items()})
     calls = rebuild_after_an_edit(content, out, capsys, monkeypatch)
     assert len(calls) == len(indexed_pages(out))  # every shard indexed again, one page each
+    assert not (state_dir / search.OLD_SHARDS_CACHE).exists()
     assert unpacked(index_files(out)) == unpacked(search.published(search.run_pagefind(indexed_pages(out))))
 
 
