@@ -50,12 +50,12 @@ def child(mode: str, content: Path, out: Path) -> dict:
         pipeline.Site.start_index = lambda self: None
         pipeline.Site.search_index = lambda self, results: {}
         pipeline.Site.page_card = lambda self, page: None
-        pipeline.card_files = lambda cards, folder, drawn: dict
+        pipeline.card_files = lambda cards, folder, drawn, present: dict
     else:
         pipeline.Site.start_index = timed("index", pipeline.Site.start_index)  # Pagefind then indexes while pages render
         pipeline.Site.search_index = timed("index", pipeline.Site.search_index)
         starting = timed("cards", pipeline.card_files)  # reading the cache and starting the pool
-        pipeline.card_files = lambda cards, folder, drawn: timed("cards", starting(cards, folder, drawn))  # and waiting
+        pipeline.card_files = lambda cards, folder, drawn, present: timed("cards", starting(cards, folder, drawn, present))  # and waiting
     started = time.perf_counter()
     code = main(["build", "--content", str(content), "--out", str(out)])
     return {"code": code, "seconds": time.perf_counter() - started, **spent}

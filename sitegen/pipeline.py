@@ -108,6 +108,7 @@ class Site:
         self.drawn_cards = Spool(options.state_dir)  # card digest -> PNG, drawn with the pages
         self.draw_cards = False  # the render workers draw each page's card (cold builds)
         self.indexer = None  # search.Indexer taking the indexed pages as they are rendered (cold builds)
+        self.previous_files: dict = {}
 
     # -- gather ---------------------------------------------------------------------------
 
@@ -195,6 +196,7 @@ class Site:
         # written, provided the output folder still holds exactly what the last build wrote.
         self.output_trusted = output_trusted
         self.previous = state.pages if self.output_trusted and state.settings == self.settings else {}
+        self.previous_files = state.files if self.output_trusted else {}  # what the output folder holds: path -> (sha256, size, mtime)
         for name in sorted({p.template for p in self.pages}):
             try:
                 self.env.get_template(name)  # compile once, before worker processes fork
@@ -362,7 +364,8 @@ class Site:
         if with_runtime:  # `check` leaves the index and the cards, and their caches, alone
             # Cards not drawn with their pages (an edit's new title) are drawn in other processes
             # while Pagefind indexes the pages.
-            cards = card_files([c for c in (card_of(self, p) for p in self.pages) if c], options.state_dir / CARDS_CACHE, self.drawn_cards)
+            cards = card_files([c for c in (card_of(self, p) for p in self.pages) if c], options.state_dir / CARDS_CACHE, self.drawn_cards,
+                               self.previous_files)
             try:
                 files.update(self.search_index(results))
             finally:
@@ -376,7 +379,8 @@ class Site:
         files["_headers"] = feeds.headers(options.base_path, [p.path for p in self.pages], list(runtime), {RUNTIME_LOCK},
                                           [rel for rel in files if rel.endswith((".br", ".gz"))])
         self.digests = {r.out: r.digest for r in results}
-        self.digests.update((rel, sha256(data)) for rel, data in files.items())  # written with them, not hashed again
+        # Written with the files, not hashed again; a file given as None is as the output holds it.
+        self.digests.update((rel, sha256(data) if data is not None else self.previous_files[rel][0]) for rel, data in files.items())
         # The service worker's cache is named after everything else the build wrote.
         self.build_id = hashlib.sha256("".join(f"{rel}\0{digest}\n" for rel, digest in sorted(self.digests.items())).encode()).hexdigest()[:16]
         if with_runtime:
@@ -416,12 +420,12 @@ class Site:
 _SITE: Site | None = None
 
 
-def card_files(cards: list, folder: Path, drawn: dict):
+def card_files(cards: list, folder: Path, drawn: dict, present: dict):
     """cards.card_files: the social cards, those not drawn yet drawn in other processes while
-    the build goes on."""
+    the build goes on; None for those the output folder holds (present)."""
     from .cards import card_files as start_drawing
 
-    return start_drawing(cards, folder, drawn)
+    return start_drawing(cards, folder, drawn, present)
 
 
 def context_key(settings: str, template: str, context: dict, body_id: str) -> str:

@@ -116,3 +116,28 @@ def test_a_word_wider_than_the_card_is_cut_at_its_edge():
     with Image.open(io.BytesIO(cards.draw(card))) as image:
         edge = image.crop((cards.WIDTH - 1, 0, cards.WIDTH, cards.HEIGHT)).tobytes()
     assert set(edge) & set(range(1, 1 + cards.LEVELS))  # title ink on the last column
+
+
+def test_an_edit_that_changes_no_card_leaves_the_cards_pack_unread(content, tmp_path, capsys, monkeypatch):
+    # Cards are named after what they show: when the output folder holds every card a build
+    # needs, as the last build wrote it, none is read from the pack (at N=10,000 it is some
+    # 150 MB) and none is written again.
+    from sitegen import cacheguard, cards
+
+    site = tmp_path / "site"
+    assert run_cli("build", "--content", content, "--out", site, capsys=capsys)[0] == 0
+    before = {path: data for path, data in tree(site).items() if path.startswith("assets/cards/")}
+    reads = []
+    real_read = cacheguard.read_sealed
+    monkeypatch.setattr(cacheguard, "read_sealed", lambda path: reads.append(path.name) or real_read(path))
+    guide = content / "guides/alpha.md"
+    guide.write_text(guide.read_text() + "\nOne more sentence in the body.\n")
+    assert run_cli("build", "--content", content, "--out", site, capsys=capsys)[0] == 0
+    assert cards.PACK not in reads
+    assert {path: data for path, data in tree(site).items() if path.startswith("assets/cards/")} == before
+
+    guide.write_text(guide.read_text().replace("title: Alpha guide for backend developers", "title: Alpha guide, retitled"))
+    assert run_cli("build", "--content", content, "--out", site, capsys=capsys)[0] == 0
+    assert cards.PACK in reads  # a new card: the others come from the pack, not drawn again
+    after = {path: data for path, data in tree(site).items() if path.startswith("assets/cards/")}
+    assert len(after) == len(before) and len(set(after) - set(before)) == 1
