@@ -57,9 +57,9 @@ class Source:
 def read_source(path: Path, content_dir: Path, raw: bytes, display_root: str, parsed: dict) -> tuple[Source, list[Problem]]:
     """Decode and split one file; field types are checked by validate_fields.
 
-    `parsed` maps a file's content hash to its earlier parse (fields, lines, body), so an
-    unchanged file is not parsed again; files whose frontmatter has problems are never kept
-    there, and the text is checked on every read."""
+    `parsed` maps a file's content hash to its earlier parse (fields, lines, the length of the
+    body, which ends the text), so an unchanged file is not parsed again; files whose frontmatter
+    has problems are never kept there, and the text is checked on every read."""
     import hashlib
 
     rel = path.relative_to(content_dir).as_posix()
@@ -67,14 +67,19 @@ def read_source(path: Path, content_dir: Path, raw: bytes, display_root: str, pa
     source = Source(path=path, rel=rel, display=display)
     source.digest = hashlib.sha256(raw).hexdigest()
     earlier = parsed.get(source.digest)
-    if earlier is not None:
-        meta, source.lines, source.body, source.body_line = earlier
-        source.meta = dict(meta)
+    if earlier is not None and isinstance(earlier[2], int):  # an older release kept the body itself
+        meta, source.lines, body_length, source.body_line = earlier
+        text = normalized(raw.decode("utf-8-sig"))  # decoded before, when it was parsed
+        source.meta, source.body = dict(meta), text[len(text) - body_length:]
         return source, text_problems(source)  # checked on every read: a parse kept by an older build was not
     problems = decode_and_split(source, raw)
     if not problems:
-        parsed[source.digest] = (dict(source.meta), source.lines, source.body, source.body_line)
+        parsed[source.digest] = (dict(source.meta), source.lines, len(source.body), source.body_line)
     return source, problems + text_problems(source)
+
+
+def normalized(text: str) -> str:
+    return text.replace("\r\n", "\n")
 
 
 def decode_and_split(source: Source, raw: bytes) -> list[Problem]:
@@ -86,7 +91,7 @@ def decode_and_split(source: Source, raw: bytes) -> list[Problem]:
         return [Problem(source.display, line, f"not UTF-8 text (byte 0x{byte} at offset {err.start}); save the file as UTF-8")]
     if not text.strip():
         return [Problem(source.display, 1, "empty file: a page needs frontmatter (--- title, description, date ---) and a body")]
-    return split_frontmatter(source, text.replace("\r\n", "\n"))
+    return split_frontmatter(source, normalized(text))
 
 
 def split_frontmatter(source: Source, text: str) -> list[Problem]:

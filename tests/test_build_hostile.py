@@ -251,9 +251,26 @@ def test_a_control_character_is_refused_even_when_an_older_build_kept_the_file_p
     parsed = load_pickle(cache)
     parsed[hashlib.sha256(text.encode()).hexdigest()] = (
         {"title": "Fine", "description": "Fine.", "date": dt.date(2026, 1, 1)},
-        {"title": 2, "description": 3, "date": 4}, "Body\n\nA line \x1b here.\n", 6)
+        {"title": 2, "description": 3, "date": 4}, len("Body\n\nA line \x1b here.\n"), 6)
     write_sealed(cache, pickle.dumps(parsed))
     refused(content, built, capsys, "guides/ctl.md", 8, "control character U+001B in the text is not allowed")
+
+
+@pytest.mark.parametrize("raw", [b"---\ntitle: Plain\n---\nBody text.\n\nMore.\n",
+                                 b"\xef\xbb\xbf---\r\ntitle: With a BOM and CRLF\r\n---\r\nBody \xc3\xa9t\xc3\xa9.\r\n\r\nMore.\r\n",
+                                 b"---\ntitle: No body\n---\n"])
+def test_a_file_read_from_the_parse_cache_is_the_file_parsed_afresh(tmp_path, raw):
+    # The cache keeps each file's fields and the length of its body, which is cut again from the
+    # file's own text.
+    from sitegen.content import read_source
+
+    path = tmp_path / "guides" / "g.md"
+    parsed: dict = {}
+    fresh, problems = read_source(path, tmp_path, raw, ".", parsed)
+    assert problems == [] and len(parsed) == 1
+    again, problems = read_source(path, tmp_path, raw, ".", parsed)
+    assert problems == [] and again == fresh and again.body == fresh.body
+    assert (fresh.body != "") == (b"Body" in raw)
 
 
 def test_tabs_form_feeds_and_carriage_returns_in_a_page_text_build(content, tmp_path, capsys):
