@@ -133,22 +133,19 @@ def merge(shards: list[Shard], packed: dict[str, bytes]) -> tuple[dict[str, byte
     for shard in shards:
         if (shard.language, shard.version) != (language, first.version):
             raise ShardFormatError("shards of different languages or versions")
-    fields = sorted(set().union(*(shard.fields for shard in shards)))
-    shards = [with_fields(shard, fields) for shard in shards]
-    offsets = list(itertools.accumulate((len(shard.pages) for shard in shards[:-1]), initial=0))
-
-    meta_pages, fragments = fragment_files(shards, language)
-    meta_chunks, chunks = word_index_files(word_chunks(joined_words(shards, offsets)), language)
-    meta_filters, filters = filter_files(shards, offsets, language)
+    whole = joined(shards)
+    meta_pages, fragments = fragment_files(whole.pages, language)
+    meta_chunks, chunks = word_index_files(word_chunks(whole.words), language)
+    meta_filters, filters = filter_files(whole.filters, language)
     packed = compressed({full: data for full, data in chunks.values()}, packed)
     files = {**first.static, **fragments, **filters}
     for name, (full, _) in chunks.items():
         files[f"index/{name}.pf_index"] = packed[full]
-    meta = encode([first.version, meta_pages, meta_chunks, meta_filters, [], fields])
+    meta = encode([first.version, meta_pages, meta_chunks, meta_filters, [], whole.fields])
     meta_name = f"{language}_{pagefind_hash(meta)[:len(language) + 8]}"
     files[f"pagefind.{meta_name}.pf_meta"] = gzip.compress(DECODED + meta, mtime=0)
     entry = json.loads(json.dumps(first.entry))
-    entry["languages"][language].update(hash=meta_name, page_count=sum(len(shard.pages) for shard in shards))
+    entry["languages"][language].update(hash=meta_name, page_count=len(whole.pages))
     files["pagefind-entry.json"] = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode()
     return files, packed
 
@@ -163,20 +160,19 @@ def compressed(chunks: dict[str, bytes], packed: dict[str, bytes]) -> dict[str, 
     return {full: packed.get(full) or made[full] for full in chunks}
 
 
-def fragment_files(shards: list[Shard], language: str) -> tuple[list, dict[str, bytes]]:
+def fragment_files(pages: list[tuple[str, int, bytes]], language: str) -> tuple[list, dict[str, bytes]]:
     """The metadata's pages ([name, word count]) and the fragment files, named as Pagefind names them."""
     names: dict[str, str] = {}
     meta_pages, files = [], {}
-    for shard in shards:
-        for full, word_count, fragment in shard.pages:
-            name = full[:len(language) + 8]
-            while name in names:  # Pagefind adds one digit to a taken fragment name
-                if names[name] == full:
-                    raise ShardFormatError("two pages with identical fragments")
-                name = full[:len(name) + 1]
-            names[name] = full
-            files[f"fragment/{name}.pf_fragment"] = fragment
-            meta_pages.append([name, word_count])
+    for full, word_count, fragment in pages:
+        name = full[:len(language) + 8]
+        while name in names:  # Pagefind adds one digit to a taken fragment name
+            if names[name] == full:
+                raise ShardFormatError("two pages with identical fragments")
+            name = full[:len(name) + 1]
+        names[name] = full
+        files[f"fragment/{name}.pf_fragment"] = fragment
+        meta_pages.append([name, word_count])
     return meta_pages, files
 
 
@@ -230,17 +226,11 @@ def word_index_files(chunks: list[list[tuple[str, bytes]]], language: str) -> tu
     return meta_chunks, files
 
 
-def filter_files(shards: list[Shard], offsets: list[int], language: str) -> tuple[list, dict[str, bytes]]:
+def filter_files(filters: dict[str, dict[str, list[int]]], language: str) -> tuple[list, dict[str, bytes]]:
     """The metadata's filters ([name, chunk]) and the filter files, values sorted."""
-    values_by_filter: dict[str, dict[str, list[int]]] = {}
-    for shard, offset in zip(shards, offsets):
-        for name, values in shard.filters.items():
-            merged = values_by_filter.setdefault(name, {})
-            for value, pages in values.items():
-                merged.setdefault(value, []).extend(page + offset for page in pages)
     meta_filters, names, files = [], {}, {}
-    for name in sorted(values_by_filter):
-        data = encode([name, [[value, pages] for value, pages in sorted(values_by_filter[name].items())]])
+    for name in sorted(filters):
+        data = encode([name, [[value, pages] for value, pages in sorted(filters[name].items())]])
         chunk = taken_name(f"{language}_{pagefind_hash(data)}", names, language)
         names[chunk] = data
         files[f"filter/{chunk}.pf_filter"] = gzip.compress(DECODED + data, mtime=0)
