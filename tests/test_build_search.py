@@ -76,6 +76,33 @@ def test_the_index_merged_from_shards_equals_pagefinds_index_of_all_pages(conten
     assert unpacked(index_files(out)) == unpacked(search.published(search.run_pagefind(indexed_pages(out))))
 
 
+@pytest.mark.parametrize("shard_pages", [2, search.SHARD_PAGES])
+def test_guides_added_and_removed_keep_the_index_pagefinds_own(content, tmp_path, capsys, monkeypatch, shard_pages):
+    # New guides among the old ones and a guide gone: their shards are made of the runs of
+    # unchanged pages cut from the last build's shards and of the new pages, indexed in one run.
+    monkeypatch.setattr(search, "SHARD_PAGES", shard_pages)
+    out = tmp_path / "site"
+    assert run_cli("build", "--content", content, "--out", out, capsys=capsys)[0] == 0
+    beta = (content / "guides/beta.md").read_text()
+    for slug in ("alpha-two", "gamma"):
+        (content / f"guides/{slug}.md").write_text(beta.replace("title: Beta guide", f"title: {slug.title()} guide")
+                                                   .replace("Beta has", f"{slug.title()} has a zeppelin and"))
+    (content / "guides/beta.md").unlink()
+    alpha = content / "guides/alpha.md"
+    alpha.write_text(alpha.read_text().replace("(beta.md#second-section)", "(gamma.md)"))
+    calls = []
+    real_run = search.run_pagefind
+    monkeypatch.setattr(search, "run_pagefind", lambda pages: calls.append(sorted(pages)) or real_run(pages))
+    code, _, err = run_cli("build", "--content", content, "--out", out, capsys=capsys)
+    monkeypatch.setattr(search, "run_pagefind", real_run)
+    assert code == 0, err
+    pages = indexed_pages(out)
+    assert "guides/gamma/index.html" in pages and "guides/beta/index.html" not in pages
+    if shard_pages == 2:  # in the one shard of 128, most pages changed (hubs list the guides): indexed whole
+        assert sum(map(len, calls)) < len(pages)
+    assert unpacked(index_files(out)) == unpacked(search.published(search.run_pagefind(pages)))
+
+
 def rebuild_after_an_edit(content, out, capsys, monkeypatch) -> list[list[str]]:
     """Edit a guide, build again; the pages of each Pagefind run that build made."""
     calls = []
