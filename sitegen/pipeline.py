@@ -38,6 +38,7 @@ MARKDOWN_MS, TEMPLATE_MS, POOL_WORTH_MS = 1.6, 0.8, 250
 # Pages handed to a worker at a time: some 30 ms of work, so the workers finish within that of
 # each other, and dispatching costs little.
 CHUNK_PAGES = 16
+WAIT_FOR_AHEAD = False  # the render stage stops the markdown rendered ahead (tests wait for all of it)
 MARKDOWN_CACHE = "renderings"  # a folder of pack files (markup.MarkdownCache)
 PARSED_CACHE = "frontmatter.pickle"
 STATE_MAX_AGE_DAYS = 7  # the build state of an output folder not built for this long is dropped
@@ -108,6 +109,7 @@ class Site:
         self.drawn_cards = Spool(options.state_dir)  # card digest -> PNG, drawn with the pages
         self.draw_cards = False  # the render workers draw each page's card (cold builds)
         self.indexer = None  # search.Indexer taking the indexed pages as they are rendered (cold builds)
+        self.ahead = None  # ahead.Ahead rendering markdown while the build gathers and plans (cold builds)
         self.previous_files: dict = {}
 
     # -- gather ---------------------------------------------------------------------------
@@ -213,6 +215,9 @@ class Site:
         from .search import INDEXED_KINDS
 
         global _SITE
+        if self.ahead is not None:  # its renderings, before the render workers fork
+            for key, rendered in self.ahead.stop(wait=WAIT_FOR_AHEAD).items():
+                self.md_cache.put(key, rendered, keep=True)
         unrendered, templates = 0, 0
         for page in self.pages:
             if page.source is not None:
@@ -533,17 +538,26 @@ def build(options: BuildOptions, write: bool = True) -> Report:
     # the build allocates (1.4 of 1.7 s of collection at N=10,000), and out of the pages a
     # collection would dirty in the forked workers. Unfrozen however the build ends, so `serve`
     # collects them later.
+    # A first build (no page of the last build to reuse) renders markdown ahead, on the core
+    # left idle while this process gathers and plans.
+    from .ahead import start as start_ahead
+
+    ahead = start_ahead(contents, options.content_dir) if write and not (trusted and state.pages) else None
     try:
-        return build_site(options, write, contents, refused, state, fingerprint, trusted)
+        return build_site(options, write, contents, refused, state, fingerprint, trusted, ahead)
     finally:
+        if ahead is not None:
+            ahead.stop()
         gc.unfreeze()
 
 
-def build_site(options: BuildOptions, write: bool, contents, refused: list, state: State, fingerprint: str, trusted: bool) -> Report:
+def build_site(options: BuildOptions, write: bool, contents, refused: list, state: State, fingerprint: str, trusted: bool,
+               ahead=None) -> Report:
     """build's pipeline once it knows the site must be built or checked: gather, plan, render,
     assemble, write."""
     site = Site(options, write)
     site.problems += refused
+    site.ahead = ahead
     site.gather(contents)
     gc.freeze()
     site.plan()
