@@ -48,10 +48,15 @@ def pagefind_version() -> str:
     return version("pagefind-bin")
 
 
+def index_maker() -> str:
+    """What made an index besides its pages: the Pagefind release and how this module uses it."""
+    return f"pagefind {pagefind_version()}, {INDEX_FORMAT}"
+
+
 def index_key(pages: dict[str, str]) -> str:
     """pages: output path -> sha256 of its bytes. Equal keys mean an identical index."""
     text = "".join(f"{out}\0{digest}\n" for out, digest in sorted(pages.items()))
-    return hashlib.sha256(f"pagefind {pagefind_version()}, {INDEX_FORMAT}\n{text}".encode()).hexdigest()
+    return hashlib.sha256(f"{index_maker()}\n{text}".encode()).hexdigest()
 
 
 def shards_of(order: list[str]) -> list[list[str]]:
@@ -344,6 +349,8 @@ def search_index(digests: dict[str, str], read_page, state_dir: Path | None, ind
             cached = load_pickle(state_dir / CACHE) if state_dir is not None else {}
             if cached.get("key") == key:
                 return cached["files"]
+            if cached.get("maker") != index_maker():  # pieces of another Pagefind's index are not cut into this one
+                cached = {}
             packed = cached.get(PACKED) if isinstance(cached.get(PACKED), dict) else {}
             shards_cached = cached.get("shards") if isinstance(cached.get("shards"), dict) else {}
             known = {key: value for key, value in shards_cached.items()  # (pages, index); not an older release's layout
@@ -368,7 +375,8 @@ def search_index(digests: dict[str, str], read_page, state_dir: Path | None, ind
         for shard in shards:
             if shard.static == shards[0].static:
                 shard.static = shards[0].static
-        write_sealed_pickle(state_dir / CACHE, {"key": key, "files": files, "shards": dict(zip(keys, zip(pages, shards))), PACKED: packed})
+        write_sealed_pickle(state_dir / CACHE, {"key": key, "files": files, "maker": index_maker(),
+                                                "shards": dict(zip(keys, zip(pages, shards))), PACKED: packed})
         (state_dir / OLD_SHARDS_CACHE).unlink(missing_ok=True)
     return files
 

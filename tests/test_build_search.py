@@ -103,6 +103,17 @@ def test_guides_added_and_removed_keep_the_index_pagefinds_own(content, tmp_path
     assert unpacked(index_files(out)) == unpacked(search.published(search.run_pagefind(pages)))
 
 
+def test_an_index_made_by_another_pagefind_is_not_cut_into_pieces(content, tmp_path, capsys, monkeypatch):
+    # After an upgrade of Pagefind, the last build's shards are another release's index: an edit
+    # indexes every page again rather than join those pieces with the new release's.
+    monkeypatch.setattr(search, "SHARD_PAGES", 128)
+    out = tmp_path / "site"
+    assert run_cli("build", "--content", content, "--out", out, capsys=capsys)[0] == 0
+    monkeypatch.setattr(search, "pagefind_version", lambda: "9.9.9")
+    calls = rebuild_after_an_edit(content, out, capsys, monkeypatch)
+    assert calls == [sorted(indexed_pages(out))]
+
+
 def rebuild_after_an_edit(content, out, capsys, monkeypatch) -> list[list[str]]:
     """Edit a guide, build again; the pages of each Pagefind run that build made."""
     calls = []
