@@ -217,7 +217,8 @@ class Site:
         global _SITE
         if self.ahead is not None:  # its renderings, before the render workers fork
             for key, rendered in self.ahead.stop(wait=WAIT_FOR_AHEAD).items():
-                self.md_cache.put(key, rendered, keep=True)
+                if not self.md_cache.has(key):  # the cache outlives an output folder deleted by hand
+                    self.md_cache.put(key, rendered, keep=True)
         unrendered, templates = 0, 0
         for page in self.pages:
             if page.source is not None:

@@ -387,9 +387,15 @@ def updated_shards(order: list[list[str]], keys: list[str], digests: dict[str, s
     one that changed, the runs of pages an earlier shard holds unchanged are cut from that
     shard's index, the other pages indexed anew, all of them in one Pagefind run, and the pieces
     joined: an edit indexes the pages it changed rather than their whole shard. A shard with
-    fewer than half its pages unchanged is indexed whole."""
+    fewer than half its pages unchanged is indexed whole.
+
+    A page's place in its shard is its number in the shard's index only when Pagefind indexed
+    every page it was given; it leaves out a page with no word to index. Pieces are cut only
+    from indexes with as many pages as they were given."""
     held = {}  # out -> (key, place) of each unchanged page in the last build's shards
-    for key, (pages, _) in known.items():
+    for key, (pages, index) in known.items():
+        if len(index.pages) != len(pages):
+            continue
         for place, (out, digest) in enumerate(pages):
             if digests.get(out) == digest:
                 held[out] = (key, place)
@@ -411,6 +417,8 @@ def updated_shards(order: list[list[str]], keys: list[str], digests: dict[str, s
                 pieces[n].append([key, place, place + 1])
     if fresh:
         fresh_index = parse_shard(run_pagefind({out: read_page(out) for out in fresh}))
+        if len(fresh_index.pages) != len(fresh):  # a new page left out: the shards are indexed whole
+            pieces = {}
     for n, runs in pieces.items():
         try:
             shards[n] = joined([sliced(known[key][1] if key else fresh_index, start, end) for key, start, end in runs])

@@ -258,6 +258,8 @@ def sliced(shard: Shard, start: int, stop: int) -> Shard:
     """The shard's pages start to stop - 1 alone: what Pagefind gives for those pages. Their
     metadata fields are read from their fragments; a shard whose fields are not its pages'
     fields is refused with ShardFormatError."""
+    if not 0 <= start < stop <= len(shard.pages):
+        raise ShardFormatError(f"pages {start} to {stop - 1} of a shard of {len(shard.pages)}")
     if shard.page_fields is None:
         try:
             shard.page_fields = [frozenset(json.loads(payload(fragment))["meta"]) for _, _, fragment in shard.pages]

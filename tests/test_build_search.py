@@ -114,6 +114,30 @@ def test_an_index_made_by_another_pagefind_is_not_cut_into_pieces(content, tmp_p
     assert calls == [sorted(indexed_pages(out))]
 
 
+@pytest.mark.parametrize("edit", ["a sentence", "only the updated date"])
+def test_a_page_pagefind_leaves_out_does_not_shift_the_pages_cut_from_its_shard(content, tmp_path, capsys, monkeypatch, edit):
+    # Pagefind leaves out a page with no word to index (here a title of punctuation and a body it
+    # is told to ignore): the pages after it in its shard have other numbers than their places,
+    # so that shard is not cut into pieces. An edit that leaves a page's words as they were
+    # gives it the same fragment as before: the old one must not stay beside it.
+    monkeypatch.setattr(search, "SHARD_PAGES", 128)
+    (content / "pages/a-note.md").write_text('---\ntitle: "?"\ndescription: Nothing searchable.\n---\n\n'
+                                             '<div data-pagefind-ignore="all">Nothing here is for search.</div>\n')
+    out = tmp_path / "site"
+    assert run_cli("build", "--content", content, "--out", out, capsys=capsys)[0] == 0
+    pages = indexed_pages(out)
+    guide = content / "guides/beta.md"
+    if edit == "a sentence":
+        guide.write_text(guide.read_text().replace("Nothing more to say.", "A word about zeppelins."))
+    else:
+        guide.write_text(guide.read_text().replace("date: 2026-02-01", "date: 2026-02-01\nupdated: 2026-05-01"))
+    for _ in range(2):  # and the build after it
+        code, _, err = run_cli("build", "--content", content, "--out", out, capsys=capsys)
+        assert code == 0, err
+        pages = {**indexed_pages(out), "a-note/index.html": (out / "a-note/index.html").read_bytes()}
+        assert unpacked(index_files(out)) == unpacked(search.published(search.run_pagefind(pages)))
+
+
 def rebuild_after_an_edit(content, out, capsys, monkeypatch) -> list[list[str]]:
     """Edit a guide, build again; the pages of each Pagefind run that build made."""
     calls = []
