@@ -170,17 +170,15 @@ class MarkdownCache:
     def has(self, key: str) -> bool:
         return key in self.shard(key)
 
-    def put(self, key: str, rendered: Rendered, keep: bool = False) -> None:
-        """Append a rendering to its pack; with keep, also hold it in memory, where the render
-        stage's forked workers find it."""
+    def put(self, key: str, rendered: Rendered) -> None:
         from .output import ensure_folder
 
         if key in self.added:  # two pages with the same markdown
             return
         self.added.add(key)
         shard = key[0]
-        if keep or shard in self.damaged:  # a damaged pack is rewritten from memory: what is on disk cannot all be read
-            self.shard(key)[key] = rendered
+        if shard in self.damaged:  # its pack is rewritten from memory: what is on disk cannot all be read
+            self.loaded[shard][key] = rendered
         fh = self.appending.get(shard)
         if fh is None:
             ensure_folder(self.folder)

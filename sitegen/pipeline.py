@@ -215,10 +215,8 @@ class Site:
         from .search import INDEXED_KINDS
 
         global _SITE
-        if self.ahead is not None:  # its renderings, before the render workers fork
-            for key, rendered in self.ahead.stop(wait=WAIT_FOR_AHEAD).items():
-                if not self.md_cache.has(key):  # the cache outlives an output folder deleted by hand
-                    self.md_cache.put(key, rendered, keep=True)
+        if self.ahead is not None:  # done with the cache's packs before this build reads them
+            self.ahead.stop(wait=WAIT_FOR_AHEAD)
         unrendered, templates = 0, 0
         for page in self.pages:
             if page.source is not None:
@@ -543,7 +541,8 @@ def build(options: BuildOptions, write: bool = True) -> Report:
     # left idle while this process gathers and plans.
     from .ahead import start as start_ahead
 
-    ahead = start_ahead(contents, options.content_dir) if write and not (trusted and state.pages) else None
+    ahead = (start_ahead(contents, options.content_dir, options.state_dir / MARKDOWN_CACHE)
+             if write and not (trusted and state.pages) else None)
     try:
         return build_site(options, write, contents, refused, state, fingerprint, trusted, ahead)
     finally:

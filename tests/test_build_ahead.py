@@ -80,5 +80,5 @@ def test_a_build_that_fails_leaves_no_process_rendering_ahead(content, tmp_path,
         (templates / "guide.html").write_text("{% if %}")
     with pytest.raises(ContentErrors):
         pipeline.build(BuildOptions(content_dir=content, out_dir=tmp_path / "site", templates_dir=templates))
-    assert len(started) == 1 and started[0].pool is None
+    assert len(started) == 1 and started[0].process is None
     assert multiprocessing.active_children() == []
