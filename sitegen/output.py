@@ -326,8 +326,8 @@ def write_changed(out_dir: Path, files: dict[str, bytes | None], previous: dict,
         written = 0
         for rel, data in files.items():
             old = previous.get(rel)
-            digest = data is not None and (digests.get(rel) or sha256(data))
-            if data is None or (old is not None and old[0] == digest):
+            digest = None if data is None else digests.get(rel) or sha256(data)
+            if digest is None or (old is not None and old[0] == digest):
                 staging.keep(rel, old)
             else:
                 staging.put(rel, data, digest)

@@ -38,7 +38,6 @@ MARKDOWN_MS, TEMPLATE_MS, POOL_WORTH_MS = 1.6, 0.8, 250
 # Pages handed to a worker at a time: some 30 ms of work, so the workers finish within that of
 # each other, and dispatching costs little.
 CHUNK_PAGES = 16
-WAIT_FOR_AHEAD = False  # the render stage stops the markdown rendered ahead (tests wait for all of it)
 MARKDOWN_CACHE = "renderings"  # a folder of pack files (markup.MarkdownCache)
 PARSED_CACHE = "frontmatter.pickle"
 STATE_MAX_AGE_DAYS = 7  # the build state of an output folder not built for this long is dropped
@@ -216,7 +215,7 @@ class Site:
 
         global _SITE
         if self.ahead is not None:  # done with the cache's packs before this build reads them
-            self.ahead.stop(wait=WAIT_FOR_AHEAD)
+            self.ahead.stop()
         unrendered, templates = 0, 0
         for page in self.pages:
             if page.source is not None:
@@ -532,17 +531,17 @@ def build(options: BuildOptions, write: bool = True) -> Report:
     if trusted and state.inputs == fingerprint and not refused:
         os.utime(options.state_dir)  # in use: keeps it from being pruned as stale
         return Report(pages=len(state.pages), up_to_date=True)
-    # The sources, the pages, the plan and the results live until the build ends: kept out of
-    # the cyclic collector's full passes, which otherwise walk all of them again and again as
-    # the build allocates (1.4 of 1.7 s of collection at N=10,000), and out of the pages a
-    # collection would dirty in the forked workers. Unfrozen however the build ends, so `serve`
-    # collects them later.
     # A first build (no page of the last build to reuse) renders markdown ahead, on the core
     # left idle while this process gathers and plans.
     from .ahead import start as start_ahead
 
     ahead = (start_ahead(contents, options.content_dir, options.state_dir / MARKDOWN_CACHE)
              if write and not (trusted and state.pages) else None)
+    # The sources, the pages, the plan and the results live until the build ends: kept out of
+    # the cyclic collector's full passes, which otherwise walk all of them again and again as
+    # the build allocates (1.4 of 1.7 s of collection at N=10,000), and out of the pages a
+    # collection would dirty in the forked workers. Unfrozen however the build ends, so `serve`
+    # collects them later.
     try:
         return build_site(options, write, contents, refused, state, fingerprint, trusted, ahead)
     finally:

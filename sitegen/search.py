@@ -29,8 +29,8 @@ NOT_INDEXED = (".breadcrumbs", ".toc", ".cta", ".related", ".tags", ".meta")
 UNUSED = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.", "pagefind-highlight.", "wasm.unknown.")
 TIMEOUT_SECONDS = 300
 # Pages are indexed in shards of about this many, at most twice as many (sitegen/searchmerge.py
-# merges them into one index): an edit re-indexes its shard, and a cold build indexes each shard
-# while later pages render. Smaller shards cost a Pagefind start (some 25 ms) each.
+# merges them into one index): a cold build indexes each shard while later pages render, and an
+# edit indexes its changed pages and cuts the others from their shards' last index. Smaller shards cost a Pagefind start (some 25 ms) each.
 SHARD_PAGES = 128
 OLD_SHARDS_CACHE = "search-shards.pickle"  # where earlier releases kept the shards, now in CACHE
 PACKED = "compressed word-index chunks"  # by the hash of their bytes: an edit recompresses the chunks it changed

@@ -15,7 +15,8 @@ from sitegen import ahead, markup, pipeline
 def first_build(content, out, capsys, monkeypatch, min_files: int) -> list[str]:
     """A first build of content into out; the markdown its own process rendered."""
     monkeypatch.setattr(ahead, "MIN_FILES", min_files)
-    monkeypatch.setattr(pipeline, "WAIT_FOR_AHEAD", True)  # every rendering made ahead is taken
+    real_stop = ahead.Ahead.stop  # the render stage waits for every rendering made ahead
+    monkeypatch.setattr(ahead.Ahead, "stop", lambda self, wait=False: real_stop(self, wait=True))
     rendered_here = []
     real_render = markup.render_markdown
     monkeypatch.setattr(markup, "render_markdown", lambda text: rendered_here.append(text) or real_render(text))
