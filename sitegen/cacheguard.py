@@ -89,16 +89,13 @@ def read_verified(folder: Path, manifest: str, files_dir: str = "") -> dict[str,
     """Every file a folder's manifest lists, each checked against its recorded sha256; None
     (and the folder discarded) when the manifest or any file is missing or fails its hash."""
     folder = Path(folder)
-    try:
-        recorded = json.loads((folder / manifest).read_bytes())
-    except (OSError, ValueError):
+    recorded = recorded_hashes(folder, manifest)
+    if recorded is None:
         if folder.exists() or folder.is_symlink():
             discard(folder)
         return None
     files = {}
     try:
-        if not isinstance(recorded, dict):
-            raise ValueError("not a manifest of hashes")
         base = folder / files_dir if files_dir else folder
         for name, digest in recorded.items():
             data = (base / name).read_bytes()
@@ -109,3 +106,15 @@ def read_verified(folder: Path, manifest: str, files_dir: str = "") -> dict[str,
         discard(folder)
         return None
     return files
+
+
+def recorded_hashes(folder: Path, manifest: str) -> dict[str, str] | None:
+    """A folder's manifest (file name -> sha256), unchecked against the files; None when it is
+    missing or not a manifest."""
+    try:
+        recorded = json.loads((Path(folder) / manifest).read_bytes())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(recorded, dict) or not all(isinstance(v, str) for v in recorded.values()):
+        return None
+    return recorded

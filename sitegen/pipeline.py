@@ -373,12 +373,13 @@ class Site:
                 files.update(self.search_index(results))
             finally:
                 files.update(cards())
-        runtime = quiz_runtime(options, self.problems) if with_runtime else {}
+        runtime = quiz_runtime(options, self.problems, self.previous_files) if with_runtime else {}
         files.update(runtime)
         files.update(site_feeds)
         made = feed_copies()
         if deployable:
-            files.update(precompressed(files, options.cache_dir, made))
+            files.update(precompressed(files, options.cache_dir, made, self.previous_files,
+                                       lambda rel: (options.out_dir / rel).read_bytes()))
         files["_headers"] = feeds.headers(options.base_path, [p.path for p in self.pages], list(runtime), {RUNTIME_LOCK},
                                           [rel for rel in files if rel.endswith((".br", ".gz"))])
         self.digests = {r.out: r.digest for r in results}

@@ -16,7 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .cacheguard import file_hashes, read_verified
+from .cacheguard import file_hashes, read_verified, recorded_hashes
 from .fingerprint import digest_files, files_under
 from .options import ROOT, BuildOptions
 from .problems import Problem, display_path
@@ -34,9 +34,15 @@ def runtime_key() -> str:
     return digest.hexdigest()[:20]
 
 
-def quiz_runtime(options: BuildOptions, problems: list[Problem]) -> dict[str, bytes]:
-    """Output path -> bytes of the quiz runtime, from the cache when the inputs are unchanged."""
+def quiz_runtime(options: BuildOptions, problems: list[Problem], present: dict | None = None) -> dict[str, bytes | None]:
+    """Output path -> bytes of the quiz runtime, from the cache when the inputs are unchanged;
+    None for every file when the output folder holds them all as the cache records them
+    (present: output path -> (sha256, ...)), so an edit's build neither reads nor hashes 10 MB."""
     folder = options.cache_dir / "sitegen" / "runtime" / runtime_key()
+    recorded = recorded_hashes(folder, MANIFEST) if present else None
+    if recorded and all(present.get(name, ("",))[0] == digest for name, digest in recorded.items()):
+        os.utime(folder)
+        return dict.fromkeys(recorded)
     cached = read_cached(folder)
     if cached is not None:
         os.utime(folder)  # recently used: see keep_newest

@@ -60,3 +60,38 @@ def test_a_failure_while_compressing_early_reaches_the_build(tmp_path, monkeypat
     waiting = precompress.start_precompressing({"sitemap.xml": b"x" * MIN_BYTES}, tmp_path)
     with pytest.raises(OSError, match="disk full"):
         waiting()
+
+
+def test_a_file_the_output_holds_keeps_its_copies_there_or_has_them_made_from_its_bytes(tmp_path):
+    from sitegen import precompress
+
+    data = b"let x = 1;\n" * 10000
+    reference = precompress.precompressed({"big.js": data}, tmp_path / "reference")
+    present = {"big.js": ("digest", len(data), 0)}
+    unread = precompress.precompressed({"big.js": None}, tmp_path / "cache", present={**present, **dict.fromkeys(reference, ("d", 1, 0))},
+                                       read_back=lambda rel: pytest.fail(f"{rel} read back"))
+    assert unread == dict.fromkeys(reference)  # as the output holds them
+    # An output without them (the last build was not deployable): made from the file's bytes there.
+    assert precompress.precompressed({"big.js": None}, tmp_path / "cache", present=present, read_back={"big.js": data}.get) == reference
+
+
+def test_an_edit_reads_neither_the_quiz_runtime_nor_its_copies(content, built, tmp_path, capsys, monkeypatch):
+    # The output holds the runtime (some 10 MB) and its copies as the cache records them: an
+    # edit's build takes them as they are there instead of reading and hashing them again.
+    from conftest import run_cli, tree
+
+    from sitegen import precompress, runtime
+
+    reads = []
+    real_runtime, real_copy = runtime.read_cached, precompress.cached
+    monkeypatch.setattr(runtime, "read_cached", lambda folder: reads.append(folder.name) or real_runtime(folder))
+    monkeypatch.setattr(precompress, "cached", lambda path, make: reads.append(path.name) or real_copy(path, make))
+    beta = content / "guides/beta.md"
+    beta.write_text(beta.read_text().replace("Nothing more to say.", "A new sentence."), encoding="utf-8")
+    assert run_cli("build", "--content", content, "--out", built, capsys=capsys)[0] == 0
+    assert reads == []
+
+    monkeypatch.undo()
+    fresh = tmp_path / "fresh"
+    assert run_cli("build", "--content", content, "--out", fresh, capsys=capsys)[0] == 0
+    assert tree(built) == tree(fresh)
