@@ -70,11 +70,11 @@ def font_files() -> tuple[Path, Path]:
     return folder / "Roboto-Bold.ttf", folder / "Roboto-Regular.ttf"
 
 
-@functools.cache  # read from installed metadata, some 2 ms a time
+@functools.cache
 def font_version() -> str:
-    from importlib.metadata import version
+    from .fingerprint import installed_version
 
-    return f"pillow {version('pillow')}, font-roboto {version('font-roboto')}"
+    return f"pillow {installed_version('pillow', 'PIL')}, font-roboto {installed_version('font-roboto', 'font_roboto')}"
 
 
 def wrap(text: str, font, width: int) -> list[str]:

@@ -220,3 +220,15 @@ def test_a_pickle_sealed_as_it_is_written_reads_back_and_fails_when_damaged(tmp_
     data[len(data) // 2] ^= 1
     path.write_bytes(bytes(data))
     assert read_sealed(path) is None and not path.exists()  # discarded, to be rebuilt
+
+
+@pytest.mark.parametrize("distribution, module", [("pillow", "PIL"), ("font-roboto", "font_roboto"), ("pagefind-bin", "pagefind_bin"),
+                                                  ("pyyaml", "yaml"), ("earnverdict", "sitegen")])
+def test_the_versions_in_the_cache_keys_are_the_installed_ones(distribution, module):
+    # Read from the .dist-info folder beside the module, or (the project itself, installed
+    # editable) from importlib.metadata: a tool's upgrade must change the keys of what it made.
+    from importlib.metadata import version
+
+    from sitegen.fingerprint import installed_version
+
+    assert installed_version(distribution, module) == version(distribution)
