@@ -54,9 +54,10 @@ def settings_fingerprint(options: BuildOptions) -> str:
     return digest.hexdigest()
 
 
-def input_fingerprint(options: BuildOptions, contents: dict[Path, bytes]) -> str:
-    """The settings plus every content file: equal fingerprints give an identical site."""
-    digest = hashlib.sha256(settings_fingerprint(options).encode())
+def input_fingerprint(options: BuildOptions, contents: dict[Path, bytes], settings: str) -> str:
+    """The settings (settings_fingerprint) plus every content file: equal fingerprints give an
+    identical site."""
+    digest = hashlib.sha256(settings.encode())
     digest.update(str(options.content_dir.resolve()).encode())
     for path, data in contents.items():
         digest.update(path.relative_to(options.content_dir).as_posix().encode() + b"\0" + data + b"\0")

@@ -22,7 +22,7 @@ from pathlib import Path
 from .fingerprint import walk
 
 STATE_FILE = "state.pickle"
-STATE_VERSION = 4
+STATE_VERSION = 5
 
 
 @dataclass
@@ -32,6 +32,7 @@ class State:
     version: int = STATE_VERSION
     inputs: str = ""  # fingerprint of every input; equal means the build would change nothing
     settings: str = ""  # fingerprint of templates, options and the generator; page keys depend on it
+    plan: str = ""  # fingerprint of what every page's context depends on but its own body (pipeline.plan_key)
     files: dict = field(default_factory=dict)  # output path -> (sha256, size, mtime_ns)
     spare: dict = field(default_factory=dict)  # the same for the spare folder (Staging), the output before
     pages: dict = field(default_factory=dict)  # output path -> PageRecord of the page written there

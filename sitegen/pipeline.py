@@ -56,6 +56,7 @@ class PageRecord:
     refs: tuple  # its internal links, checked again on every build
     key: str  # hash of everything its bytes depend on
     digest: str  # sha256 of its bytes
+    source: str = ""  # sha256 of the content file it was made from ('' for the pages the build adds)
 
 
 @dataclass
@@ -192,11 +193,14 @@ class Site:
         )
         self.links_fp = self.link_table.fingerprint()
         self.md_cache = MarkdownCache(options.state_dir / MARKDOWN_CACHE)
-        self.settings = settings_fingerprint(options)
+        self.settings = self.settings or settings_fingerprint(options)
+        self.plan_key = plan_key(self.settings, self.links_fp, self.sources)
         # A page whose inputs are unchanged under unchanged settings is neither rendered nor
         # written, provided the output folder still holds exactly what the last build wrote.
         self.output_trusted = output_trusted
         self.previous = state.pages if self.output_trusted and state.settings == self.settings else {}
+        # Under the last build's plan, a page made from the same file has the same context.
+        self.plan_unchanged = bool(self.previous) and state.plan == self.plan_key
         self.previous_files = state.files if self.output_trusted else {}  # what the output folder holds: path -> (sha256, size, mtime)
         for name in sorted({p.template for p in self.pages}):
             try:
@@ -218,10 +222,16 @@ class Site:
             self.ahead.stop()
         unrendered, templates = 0, 0
         for page in self.pages:
-            if page.source is not None:
-                page.markdown, page.markdown_problems = expand(page.source, self.catalog)
-                page.markdown_key = cache_key(page.markdown)
             previous = self.previous.get(page.out)
+            if page.source is not None:
+                if previous is not None and previous.source == page.source.digest:
+                    # The same file under the same settings (the catalog is code): the same
+                    # markdown, expanded again only if its rendering must be made again.
+                    page.markdown_key = previous.md_key
+                else:
+                    page.markdown, page.markdown_problems = expand(page.source, self.catalog)
+                    page.markdown_key = cache_key(page.markdown)
+                    page.expanded = True
             if previous is None or previous.md_key != page.markdown_key:
                 templates += 1
                 unrendered += page.source is not None and not self.md_cache.has(page.markdown_key)
@@ -279,6 +289,8 @@ class Site:
         previous = self.previous.get(page.out)
         body_id = page.markdown_key + self.links_fp if page.source is not None else ""
         if previous is not None and previous.md_key == page.markdown_key:
+            if self.plan_unchanged and (page.source is None or previous.source == page.source.digest):
+                return PageResult(page.out, None, previous.digest, previous)
             # Same markdown and same link targets: same body, so its outline and links stand.
             context = page_context(self, page, "", previous.toc, previous.minutes)
             key = context_key(self.settings, page.template, context, body_id)
@@ -290,6 +302,10 @@ class Site:
             source = page.source
             rendered = self.md_cache.get(page.markdown_key)
             if rendered is None:
+                if not page.expanded:  # its key was the last build's: expanded only now
+                    page.markdown, page.markdown_problems = expand(source, self.catalog)
+                    page.expanded = True
+                    problems += page.markdown_problems
                 rendered = fresh = render_markdown(page.markdown)
             body, found = links.rewrite_links(rendered.html, source.rel, self.link_table)
             refs = tuple(found)
@@ -302,7 +318,7 @@ class Site:
                 problems.append(Problem(source.display, links.first_line(source.body, source.body_line, needles), reason))
         context = page_context(self, page, "", toc, minutes)
         key = context_key(self.settings, page.template, context, body_id)
-        record = PageRecord(page.markdown_key, toc, minutes, ids, refs, key, "")
+        record = PageRecord(page.markdown_key, toc, minutes, ids, refs, key, "", page.source.digest if page.source else "")
         try:
             context["page"]["body"] = body
             data = compact_html(self.env.get_template(page.template).render(context)).encode()
@@ -432,6 +448,14 @@ def card_files(cards: list, folder: Path, drawn: dict, present: dict):
     return start_drawing(cards, folder, drawn, present)
 
 
+def plan_key(settings: str, links_fp: str, sources: list) -> str:
+    """What every page's context depends on besides its own body (its outline and reading time):
+    the settings, the link targets and every content file's fields. Equal to the last build's,
+    a page made from an unchanged file renders to the same bytes without its context being built."""
+    fields = pickle.dumps([(s.rel, s.meta) for s in sources], protocol=5)
+    return hashlib.sha256(f"{settings}\0{links_fp}\0".encode() + fields).hexdigest()
+
+
 def context_key(settings: str, template: str, context: dict, body_id: str) -> str:
     """What a page's bytes depend on: the settings, its template, its context, and its body,
     which is named by the hash of its markdown and of the link targets rather than hashed whole.
@@ -527,7 +551,8 @@ def build(options: BuildOptions, write: bool = True) -> Report:
         raise ContentErrors([Problem(display_path(options.content_dir), 0, "content folder not found")])
     contents, refused = read_content(options.content_dir)
     state = load_state(options.state_dir) if write else State()
-    fingerprint = input_fingerprint(options, contents) if write else ""
+    settings = settings_fingerprint(options) if write else ""
+    fingerprint = input_fingerprint(options, contents, settings) if write else ""
     trusted = write and output_matches(options.out_dir, state)
     if trusted and state.inputs == fingerprint and not refused:
         os.utime(options.state_dir)  # in use: keeps it from being pruned as stale
@@ -544,7 +569,7 @@ def build(options: BuildOptions, write: bool = True) -> Report:
     # collection would dirty in the forked workers. Unfrozen however the build ends, so `serve`
     # collects them later.
     try:
-        return build_site(options, write, contents, refused, state, fingerprint, trusted, ahead)
+        return build_site(options, write, contents, refused, state, fingerprint, trusted, ahead, settings)
     finally:
         if ahead is not None:
             ahead.stop()
@@ -552,10 +577,11 @@ def build(options: BuildOptions, write: bool = True) -> Report:
 
 
 def build_site(options: BuildOptions, write: bool, contents, refused: list, state: State, fingerprint: str, trusted: bool,
-               ahead=None) -> Report:
+               ahead=None, settings: str = "") -> Report:
     """build's pipeline once it knows the site must be built or checked: gather, plan, render,
-    assemble, write."""
+    assemble, write. settings: settings_fingerprint(options), when already computed."""
     site = Site(options, write)
+    site.settings = settings
     site.problems += refused
     site.ahead = ahead
     site.gather(contents)
@@ -602,7 +628,7 @@ def build_site(options: BuildOptions, write: bool, contents, refused: list, stat
         if write and site.md_cache is not None:  # renderings are right whatever the outcome
             site.md_cache.close({page.markdown_key for page in site.pages if page.markdown_key})
 
-    save_state(options.state_dir, State(inputs=fingerprint, settings=site.settings, files=records,
+    save_state(options.state_dir, State(inputs=fingerprint, settings=site.settings, plan=site.plan_key, files=records,
                                         spare=state.files if staging is None else records, pages={r.out: r.record for r in results}))
     prune_stale(options.state_dir.parent, keep=options.state_dir, max_age_days=STATE_MAX_AGE_DAYS)
     return report

@@ -46,6 +46,7 @@ class Page:
     markdown: str = ""  # the body with data directives expanded
     markdown_problems: tuple = ()
     markdown_key: str = ""
+    expanded: bool = False  # markdown holds this build's expansion (not so when the key is the last build's)
 
     @property
     def out(self) -> str:

@@ -84,3 +84,32 @@ def test_stale_build_state_is_pruned(tmp_path):
     prune_stale(tmp_path, keep=current, max_age_days=7)
 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["current", "recent", "runtime"]
+
+
+def test_a_body_edit_builds_only_the_edited_pages_context_and_matches_a_fresh_build(content, built, tmp_path, capsys, monkeypatch):
+    # Every file's fields and every link target as the last build had them: a page made from an
+    # unchanged file is taken as that build wrote it, without its context being built again.
+    from sitegen import context
+
+    made = []
+    real = context.page_context
+    monkeypatch.setattr(context, "page_context", lambda site, page, *rest: made.append(page.path) or real(site, page, *rest))
+    beta = content / "guides/beta.md"
+    beta.write_text(beta.read_text().replace("Nothing more to say.", "A new sentence."), encoding="utf-8")
+    assert run_cli("build", "--content", content, "--out", built, capsys=capsys)[0] == 0
+    assert made == ["guides/beta/"]
+
+    fresh = tmp_path / "fresh"
+    assert run_cli("build", "--content", content, "--out", fresh, capsys=capsys)[0] == 0
+    assert tree(built) == tree(fresh)
+    assert "A new sentence." in (built / "guides/beta/index.html").read_text()
+
+
+def test_a_body_edit_that_removes_an_anchor_fails_on_the_unchanged_page_linking_to_it(content, built, capsys):
+    beta = content / "guides/beta.md"
+    beta.write_text(beta.read_text().replace("## Second section", "## Another section"), encoding="utf-8")
+    before = tree(built)
+    code, _, err = run_cli("build", "--content", content, "--out", built, capsys=capsys)
+    assert code != 0
+    assert "alpha.md:12: link 'beta.md#second-section': no heading or anchor '#second-section' in guides/beta.md" in err
+    assert tree(built) == before
