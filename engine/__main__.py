@@ -10,9 +10,8 @@ from __future__ import annotations
 import json
 import sys
 
-from . import catalog, to_json
+from . import catalog, to_json, verdict
 from .errors import InputError
-from .verdict import verdict
 
 LISTINGS = {
     "roles": catalog.roles,

@@ -2,6 +2,8 @@
 
 import ast
 import re
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -12,6 +14,7 @@ from engine.params import DATA_DIR, PARAMETER_FILES, DataError, walk
 
 DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 ENGINE_DIR = Path(catalog.__file__).parent
+ROOT = ENGINE_DIR.parent
 
 
 def test_every_parameter_has_label_unit_source_and_date():
@@ -163,3 +166,12 @@ def test_model_code_holds_no_model_figures(module):
     literals = {node.value for node in ast.walk(tree)
                 if isinstance(node, ast.Constant) and type(node.value) in (int, float)}
     assert literals <= ALLOWED_LITERALS, literals - ALLOWED_LITERALS
+
+
+def test_the_catalog_loads_without_the_verdicts_modules_and_the_package_still_gives_the_functions():
+    # The site's build reads the catalog on every build; the verdict's modules load on first use.
+    probe = ("import sys, engine.catalog; assert 'engine.verdict' not in sys.modules, 'verdict loaded'; "
+             "from engine import prepare, verdict; import engine; "
+             "assert callable(verdict) and callable(prepare) and engine.verdict is verdict, engine.verdict; print('ok')")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "ok", done.stderr
