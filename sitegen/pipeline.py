@@ -111,6 +111,8 @@ class Site:
         self.indexer = None  # search.Indexer taking the indexed pages as they are rendered (cold builds)
         self.ahead = None  # ahead.Ahead rendering markdown while the build gathers and plans (cold builds)
         self.previous_files: dict = {}
+        self.fields_key = ""  # fields_key(): the plan is made for it
+        self.made_plan: bytes | None = None  # the plan, made afresh and without problems, to keep (plan.plan_bytes)
 
     # -- gather ---------------------------------------------------------------------------
 
@@ -138,7 +140,20 @@ class Site:
     # -- validate and plan -----------------------------------------------------------------
 
     def plan(self) -> None:
-        """Validate every source's fields and give each one its page."""
+        """Validate every source's fields and give each one its page; the last build's plan is
+        taken when every file's fields (and the settings) are as they were for it."""
+        from .cacheguard import read_sealed
+        from .plan import PLAN_CACHE, load_plan, plan_bytes
+
+        self.settings = self.settings or settings_fingerprint(self.options)
+        self.fields_key = fields_key(self.settings, self.sources)
+        if self.write and not self.problems and load_plan(read_sealed(self.options.state_dir / PLAN_CACHE), self.fields_key, self):
+            return
+        self.plan_pages()
+        if self.write and not self.problems:
+            self.made_plan = plan_bytes(self.fields_key, self)
+
+    def plan_pages(self) -> None:
         from .plan import check_related, generated_pages, page_for, related_guides
 
         by_path: dict[str, Page] = {}
@@ -193,13 +208,13 @@ class Site:
         )
         self.links_fp = self.link_table.fingerprint()
         self.md_cache = MarkdownCache(options.state_dir / MARKDOWN_CACHE)
-        self.settings = self.settings or settings_fingerprint(options)
-        self.plan_key = plan_key(self.settings, self.links_fp, self.sources)
+        self.plan_key = hashlib.sha256(f"{self.fields_key}\0{self.links_fp}".encode()).hexdigest()
         # A page whose inputs are unchanged under unchanged settings is neither rendered nor
         # written, provided the output folder still holds exactly what the last build wrote.
         self.output_trusted = output_trusted
         self.previous = state.pages if self.output_trusted and state.settings == self.settings else {}
-        # Under the last build's plan, a page made from the same file has the same context.
+        # Under the last build's plan and link targets, a page made from the same file has the
+        # same context.
         self.plan_unchanged = bool(self.previous) and state.plan == self.plan_key
         self.previous_files = state.files if self.output_trusted else {}  # what the output folder holds: path -> (sha256, size, mtime)
         for name in sorted({p.template for p in self.pages}):
@@ -448,12 +463,11 @@ def card_files(cards: list, folder: Path, drawn: dict, present: dict):
     return start_drawing(cards, folder, drawn, present)
 
 
-def plan_key(settings: str, links_fp: str, sources: list) -> str:
-    """What every page's context depends on besides its own body (its outline and reading time):
-    the settings, the link targets and every content file's fields. Equal to the last build's,
-    a page made from an unchanged file renders to the same bytes without its context being built."""
+def fields_key(settings: str, sources: list) -> str:
+    """What the plan, and every page's context but its own body's outline and reading time,
+    depend on: the settings and every content file's fields."""
     fields = pickle.dumps([(s.rel, s.meta) for s in sources], protocol=5)
-    return hashlib.sha256(f"{settings}\0{links_fp}\0".encode() + fields).hexdigest()
+    return hashlib.sha256(f"{settings}\0".encode() + fields).hexdigest()
 
 
 def context_key(settings: str, template: str, context: dict, body_id: str) -> str:
@@ -600,8 +614,13 @@ def build_site(options: BuildOptions, write: bool, contents, refused: list, stat
     try:
         results = site.render(sink=staging.put if staging else (None if write and not site.problems else discard), stream_index=write)
         gc.freeze()
-        if write:  # parsed frontmatter is kept by content hash: right whatever this build's outcome
+        if write:  # parsed frontmatter is kept by content hash, the plan by its fields' key: right whatever this build's outcome
             save_cache(options.state_dir / PARSED_CACHE, site.parsed, {s.digest for s in site.sources})
+            if site.made_plan is not None:
+                from .cacheguard import write_sealed
+                from .plan import PLAN_CACHE
+
+                write_sealed(options.state_dir / PLAN_CACHE, site.made_plan)
         site.check_links(results)
         if site.problems:
             raise ContentErrors(site.problems)

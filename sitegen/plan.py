@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import heapq
+import io
+import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -211,3 +213,53 @@ def guide_index(site: Site) -> dict:
 def newest_first(page: Page) -> tuple:
     modified = page.last_modified or dt.date.min
     return (-modified.toordinal(), page.title.lower(), page.slug)
+
+
+# -- the plan kept between builds ------------------------------------------------------------
+#
+# The plan depends on the settings and on every file's fields, never on a body: a build whose
+# files' fields are all as the last plan's takes that plan (some 10 ms to read at N=1,000,
+# against 60-80 ms to make), so an edit to a guide's text does not plan the site again.
+
+PLAN_CACHE = "plan.pickle"
+
+
+class _PlanPickler(pickle.Pickler):
+    """Pickles a plan with each content file as its path, not its text."""
+
+    def persistent_id(self, obj):
+        from .content import Source
+
+        return obj.rel if isinstance(obj, Source) else None
+
+
+class _PlanUnpickler(pickle.Unpickler):
+    def __init__(self, data: bytes, sources: dict):
+        super().__init__(io.BytesIO(data))
+        self.sources = sources
+
+    def persistent_load(self, rel):
+        return self.sources[rel]
+
+
+def plan_bytes(key: str, site: Site) -> bytes:
+    """The plan made for the fields named by key: the pages (each with its content file's path)
+    and what the plan tells the build besides them."""
+    buffer = io.BytesIO()
+    _PlanPickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump((key, site.pages, site.drafts, site.hub_titles, site.about_url))
+    return buffer.getvalue()
+
+
+def load_plan(data: bytes | None, key: str, site: Site) -> bool:
+    """Take a kept plan (plan_bytes) into site when it was made for these fields (key), each
+    page given this build's content file of its path; False when there is none to take."""
+    if data is None:
+        return False
+    try:
+        kept, pages, drafts, hub_titles, about_url = _PlanUnpickler(data, {s.rel: s for s in site.sources}).load()
+    except Exception:  # damaged or from an older release: planned again
+        return False
+    if kept != key:
+        return False
+    site.pages, site.drafts, site.hub_titles, site.about_url = pages, drafts, hub_titles, about_url
+    return True

@@ -119,6 +119,7 @@ STATE_DAMAGE = {
     "render pack": lambda state: [flip(pack, b"Nothing more to say.", b"Nothing more to sax.")
                                   for pack in (state / "renderings").glob("*.pack") if b"Nothing more to say." in pack.read_bytes()],
     "frontmatter pickle": lambda state: flip(state / "frontmatter.pickle", b"Beta guide for data analysts", b"Beta guide for data analystz"),
+    "plan pickle": lambda state: flip(state / "plan.pickle", b"Beta guide for data analysts", b"Beta guide for data analystz"),
     "state pickle": lambda state: halve(state / "state.pickle"),
     "compiled templates": lambda state: [halve(path) for path in (state / "jinja").iterdir()],
 }

@@ -87,22 +87,29 @@ def test_stale_build_state_is_pruned(tmp_path):
 
 
 def test_a_body_edit_builds_only_the_edited_pages_context_and_matches_a_fresh_build(content, built, tmp_path, capsys, monkeypatch):
-    # Every file's fields and every link target as the last build had them: a page made from an
-    # unchanged file is taken as that build wrote it, without its context being built again.
-    from sitegen import context
+    # Every file's fields and every link target as the last build had them: the last build's
+    # plan is taken, and a page made from an unchanged file as that build wrote it, without its
+    # context being built again.
+    from sitegen import context, pipeline
 
-    made = []
+    made, planned = [], []
     real = context.page_context
     monkeypatch.setattr(context, "page_context", lambda site, page, *rest: made.append(page.path) or real(site, page, *rest))
+    monkeypatch.setattr(pipeline.Site, "plan_pages", lambda site, real=pipeline.Site.plan_pages: planned.append(1) or real(site))
     beta = content / "guides/beta.md"
     beta.write_text(beta.read_text().replace("Nothing more to say.", "A new sentence."), encoding="utf-8")
     assert run_cli("build", "--content", content, "--out", built, capsys=capsys)[0] == 0
-    assert made == ["guides/beta/"]
+    assert made == ["guides/beta/"] and planned == []
 
     fresh = tmp_path / "fresh"
     assert run_cli("build", "--content", content, "--out", fresh, capsys=capsys)[0] == 0
+    assert planned == [1]  # a first build plans
     assert tree(built) == tree(fresh)
     assert "A new sentence." in (built / "guides/beta/index.html").read_text()
+
+    beta.write_text(beta.read_text().replace("title: ", "title: Retitled "), encoding="utf-8")
+    assert run_cli("build", "--content", content, "--out", built, capsys=capsys)[0] == 0
+    assert planned == [1, 1] and "Retitled Beta" in (built / "guides/beta/index.html").read_text()
 
 
 def test_a_body_edit_that_removes_an_anchor_fails_on_the_unchanged_page_linking_to_it(content, built, capsys):
