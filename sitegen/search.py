@@ -75,13 +75,25 @@ def shards_of(order: list[str]) -> list[list[str]]:
 def run_pagefind(pages: dict[str, bytes]) -> dict[str, bytes]:
     """Index pages (output path -> HTML) at once with the Pagefind binary; the index's files as
     Pagefind wrote them, by path in the index's folder."""
+    indexer = start_pagefind(pages)
+    try:
+        return indexer.raw_files()
+    finally:
+        indexer.close()
+
+
+def start_pagefind(pages: dict[str, bytes]) -> Indexer:
+    """run_pagefind(pages), started: Pagefind indexes the pages in its own process while the
+    build goes on; the caller takes the files with raw_files() and closes the indexer."""
     indexer = Indexer(sorted(pages))
     try:
         for out in sorted(pages):
             indexer.add(out, pages[out])
-        return indexer.raw_files()
-    finally:
+        indexer.request_files()
+    except BaseException:
         indexer.close()
+        raise
+    return indexer
 
 
 def published(files: dict[str, bytes]) -> dict[str, bytes]:
@@ -193,6 +205,7 @@ class Indexer:
 
         self.order, self.next, self.waiting = list(order), 0, {}
         self.sent = 0
+        self.requested = False
         self.replies: list[dict] = []
         self.failure: str | None = None
         config = {"root_selector": "main", "exclude_selectors": list(NOT_INDEXED), "force_language": "en"}
@@ -215,16 +228,24 @@ class Indexer:
                         "file_contents": self.waiting.pop(out).decode()})
             self.next += 1
 
-    def raw_files(self) -> dict[str, bytes]:
-        """The index's files as Pagefind wrote them (but its unused interfaces), by path in the
-        index's folder, once every page in the order was added."""
+    def request_files(self) -> None:
+        """Ask for the index, once every page in the order was added; raw_files() waits for it,
+        and the service builds it meanwhile."""
         if self.next != len(self.order):
             raise SearchIndexError(f"pagefind was not given {self.order[self.next]}")
+        if self.requested:
+            return
+        self.requested = True
         self._send({"type": "GetFiles", "index_id": 0})
         try:  # not closed: the service stops the moment its input ends, answered or not
             self.process.stdin.flush()
         except (OSError, ValueError) as err:
             self.failure = self.failure or f"pagefind stopped: {err}"
+
+    def raw_files(self) -> dict[str, bytes]:
+        """The index's files as Pagefind wrote them (but its unused interfaces), by path in the
+        index's folder, once every page in the order was added."""
+        self.request_files()
         if not self.done.wait(TIMEOUT_SECONDS):
             raise SearchIndexError(f"cannot run pagefind: no index after {TIMEOUT_SECONDS} s")
         errors = [r["payload"].get("message", "") for r in self.replies if r.get("payload", {}).get("type") == "Error"]
@@ -415,14 +436,25 @@ def updated_shards(order: list[list[str]], keys: list[str], digests: dict[str, s
                 last[2] = place + 1
             else:
                 pieces[n].append([key, place, place + 1])
-    if fresh:
-        fresh_index = parse_shard(run_pagefind({out: read_page(out) for out in fresh}))
-        if len(fresh_index.pages) != len(fresh):  # a new page left out: the shards are indexed whole
-            pieces = {}
-    for n, runs in pieces.items():
+    # Pagefind indexes the new pages in its own process while this one cuts the unchanged runs.
+    indexer = start_pagefind({out: read_page(out) for out in fresh}) if fresh else None
+    cuts: dict[int, list] = {}  # shard number -> its pieces: the unchanged runs cut, the new ones as (first, end)
+    try:
+        for n, runs in pieces.items():
+            try:
+                cuts[n] = [sliced(known[key][1], start, end) if key else (start, end) for key, start, end in runs]
+            except ShardFormatError:  # pages whose metadata sliced() cannot place: their shard is indexed whole
+                pass
+        fresh_index = parse_shard(indexer.raw_files()) if indexer is not None else None
+    finally:
+        if indexer is not None:
+            indexer.close()
+    if fresh_index is not None and len(fresh_index.pages) != len(fresh):  # a new page left out: the shards are indexed whole
+        cuts = {}
+    for n, parts in cuts.items():
         try:
-            shards[n] = joined([sliced(known[key][1] if key else fresh_index, start, end) for key, start, end in runs])
-        except ShardFormatError:  # pages whose metadata sliced() cannot place: their shard is indexed whole
+            shards[n] = joined([part if isinstance(part, Shard) else sliced(fresh_index, *part) for part in parts])
+        except ShardFormatError:
             pass
     for n, shard in enumerate(order):
         if shards[n] is None:

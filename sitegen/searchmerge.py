@@ -271,13 +271,11 @@ def sliced(shard: Shard, start: int, stop: int) -> Shard:
     for word, (postings, first, last, locations, tail) in shard.words.items():
         if last < start or first >= stop:
             continue
-        if first < start or last >= stop:  # pages on both sides of a cut: kept page by page
-            kept = [posting for posting in page_postings(first, tail) if start <= posting[0] < stop]
-            if not kept:  # on pages before and after the run only
+        if first < start or last >= stop:  # pages on both sides of a cut
+            kept = postings_within(first, tail, start, stop)
+            if kept is None:  # on pages before and after the run only
                 continue
-            postings, first, last, locations = len(kept), kept[0][0], kept[-1][0], sum(count for _, _, count in kept)
-            tail = b"".join([kept[0][1]] + [b"\x83" + encode_head(0, page - before) + body
-                                             for (before, _, _), (page, body, _) in zip(kept, kept[1:])])
+            postings, first, last, locations, tail = kept
         words[word] = (postings, first - start, last - start, locations, tail)
     filters = {}
     for name, values in shard.filters.items():
@@ -289,20 +287,32 @@ def sliced(shard: Shard, start: int, stop: int) -> Shard:
     return with_fields(cut, sorted(set().union(*page_fields)))
 
 
-def page_postings(first: int, tail: bytes) -> list[tuple[int, bytes, int]]:
-    """A word's pages from Shard.words: (page number, its locations and meta locations as CBOR,
-    their count plus one)."""
-    postings, page, at = [], first, 0
+def postings_within(first: int, tail: bytes, start: int, stop: int) -> tuple[int, int, int, int, bytes] | None:
+    """A word's pages from Shard.words (its first page number, the bytes after it) that are
+    numbered start to stop - 1, as a Shard.words entry (numbers not yet shifted); None when it
+    has none. The pages kept are consecutive, so each keeps its bytes, distance from the page
+    before it included: the kept bytes are one slice of the tail."""
+    page, at, postings, locations = first, 0, 0, 0
+    kept_first = kept_last = body = -1
     while at < len(tail):
-        if postings:
+        if at:  # every page but the first is [distance from the previous page, ...]
             if tail[at] != 0x83:
                 raise ShardFormatError("a page that is not [page, locations, meta locations]")
-            delta, at = head(tail, at + 1, 0)
+            delta, after_number = head(tail, at + 1, 0)
             page += delta
-        body = at
-        count, at = skip_locations(tail, at)
-        postings.append((page, tail[body:at], count))
-    return postings
+        else:
+            after_number = at
+        if page >= stop:
+            break
+        count, end = skip_locations(tail, after_number)
+        if page >= start:
+            if not postings:
+                kept_first, body = page, after_number
+            postings, locations, kept_last = postings + 1, locations + count, page
+        at = end
+    if not postings:
+        return None
+    return postings, kept_first, kept_last, locations, tail[body:at]
 
 
 def skip_locations(data: bytes, at: int) -> tuple[int, int]:

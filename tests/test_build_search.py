@@ -33,8 +33,8 @@ def test_the_index_covers_guides_hubs_and_pages_only(built):
 def test_an_unchanged_set_of_pages_is_not_indexed_again(content, built, capsys, monkeypatch):
     before = index_files(built)
     calls = []
-    real_run = search.run_pagefind
-    monkeypatch.setattr(search, "run_pagefind", lambda pages: calls.append(sorted(pages)) or real_run(pages))
+    real_start = search.start_pagefind  # every Pagefind run starts here
+    monkeypatch.setattr(search, "start_pagefind", lambda pages: calls.append(sorted(pages)) or real_start(pages))
     home = content / "index.md"
     home.write_text(home.read_text() + "\nA new sentence on the home page only.\n")
     assert run_cli("build", "--content", content, "--out", built, capsys=capsys)[0] == 0
@@ -91,10 +91,10 @@ def test_guides_added_and_removed_keep_the_index_pagefinds_own(content, tmp_path
     alpha = content / "guides/alpha.md"
     alpha.write_text(alpha.read_text().replace("(beta.md#second-section)", "(gamma.md)"))
     calls = []
-    real_run = search.run_pagefind
-    monkeypatch.setattr(search, "run_pagefind", lambda pages: calls.append(sorted(pages)) or real_run(pages))
+    real_start = search.start_pagefind  # every Pagefind run starts here
+    monkeypatch.setattr(search, "start_pagefind", lambda pages: calls.append(sorted(pages)) or real_start(pages))
     code, _, err = run_cli("build", "--content", content, "--out", out, capsys=capsys)
-    monkeypatch.setattr(search, "run_pagefind", real_run)
+    monkeypatch.setattr(search, "start_pagefind", real_start)
     assert code == 0, err
     pages = indexed_pages(out)
     assert "guides/gamma/index.html" in pages and "guides/beta/index.html" not in pages
@@ -141,12 +141,12 @@ def test_a_page_pagefind_leaves_out_does_not_shift_the_pages_cut_from_its_shard(
 def rebuild_after_an_edit(content, out, capsys, monkeypatch) -> list[list[str]]:
     """Edit a guide, build again; the pages of each Pagefind run that build made."""
     calls = []
-    real_run = search.run_pagefind
-    monkeypatch.setattr(search, "run_pagefind", lambda pages: calls.append(sorted(pages)) or real_run(pages))
+    real_start = search.start_pagefind  # every Pagefind run starts here
+    monkeypatch.setattr(search, "start_pagefind", lambda pages: calls.append(sorted(pages)) or real_start(pages))
     guide = content / "guides/beta.md"
     guide.write_text(guide.read_text().replace("Nothing more to say.", "A word about zeppelins."))
     assert run_cli("build", "--content", content, "--out", out, capsys=capsys)[0] == 0
-    monkeypatch.setattr(search, "run_pagefind", real_run)
+    monkeypatch.setattr(search, "start_pagefind", real_start)
     return calls
 
 
