@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from .contentpolicy import read_content
 from .fingerprint import input_fingerprint, settings_fingerprint
 from .options import SITE_TITLE, BuildOptions
-from .output import Staging, State, load_state, output_matches, prune_stale, save_state, sha256, write_changed
+from .output import FolderCheck, Staging, State, load_state, prune_stale, save_state, sha256, write_changed
 from .problems import ContentErrors, Problem, clip, display_path
 from .spool import Spool
 
@@ -563,37 +563,45 @@ def build(options: BuildOptions, write: bool = True) -> Report:
     """Build (or, with write=False, only check) the site; raise ContentErrors listing every problem."""
     if not options.content_dir.is_dir():
         raise ContentErrors([Problem(display_path(options.content_dir), 0, "content folder not found")])
-    contents, refused = read_content(options.content_dir)
     state = load_state(options.state_dir) if write else State()
-    settings = settings_fingerprint(options) if write else ""
-    fingerprint = input_fingerprint(options, contents, settings) if write else ""
-    trusted = write and output_matches(options.out_dir, state)
-    if trusted and state.inputs == fingerprint and not refused:
-        os.utime(options.state_dir)  # in use: keeps it from being pruned as stale
-        return Report(pages=len(state.pages), up_to_date=True)
-    # A first build (no page of the last build to reuse) renders markdown ahead, on the core
-    # left idle while this process gathers and plans.
-    from .ahead import start as start_ahead
-
-    ahead = (start_ahead(contents, options.content_dir, options.state_dir / MARKDOWN_CACHE)
-             if write and not (trusted and state.pages) else None)
-    # The sources, the pages, the plan and the results live until the build ends: kept out of
-    # the cyclic collector's full passes, which otherwise walk all of them again and again as
-    # the build allocates (1.4 of 1.7 s of collection at N=10,000), and out of the pages a
-    # collection would dirty in the forked workers. Unfrozen however the build ends, so `serve`
-    # collects them later.
+    # Whether the output (and the spare folder beside it) still hold what the last build wrote
+    # is checked in another process while this one reads the content.
+    folders = FolderCheck(options.out_dir, state.files, state.spare) if write and state.files else None
+    ahead = None
     try:
-        return build_site(options, write, contents, refused, state, fingerprint, trusted, ahead, settings)
+        contents, refused = read_content(options.content_dir)
+        settings = settings_fingerprint(options) if write else ""
+        fingerprint = input_fingerprint(options, contents, settings) if write else ""
+        trusted = folders is not None and folders.output_matches()
+        if trusted and state.inputs == fingerprint and not refused:
+            os.utime(options.state_dir)  # in use: keeps it from being pruned as stale
+            return Report(pages=len(state.pages), up_to_date=True)
+        # A first build (no page of the last build to reuse) renders markdown ahead, on the core
+        # left idle while this process gathers and plans.
+        from .ahead import start as start_ahead
+
+        ahead = (start_ahead(contents, options.content_dir, options.state_dir / MARKDOWN_CACHE)
+                 if write and not (trusted and state.pages) else None)
+        # The sources, the pages, the plan and the results live until the build ends: kept out of
+        # the cyclic collector's full passes, which otherwise walk all of them again and again as
+        # the build allocates (1.4 of 1.7 s of collection at N=10,000), and out of the pages a
+        # collection would dirty in the forked workers. Unfrozen however the build ends, so `serve`
+        # collects them later.
+        return build_site(options, write, contents, refused, state, fingerprint, trusted, ahead, settings,
+                          folders.spare_matches if folders is not None else None)
     finally:
         if ahead is not None:
             ahead.stop()
+        if folders is not None:
+            folders.result()  # the checking process reaped, whatever happened
         gc.unfreeze()
 
 
 def build_site(options: BuildOptions, write: bool, contents, refused: list, state: State, fingerprint: str, trusted: bool,
-               ahead=None, settings: str = "") -> Report:
+               ahead=None, settings: str = "", spare_matches=None) -> Report:
     """build's pipeline once it knows the site must be built or checked: gather, plan, render,
-    assemble, write. settings: settings_fingerprint(options), when already computed."""
+    assemble, write. settings: settings_fingerprint(options), when already computed;
+    spare_matches: whether the spare folder holds what the state says (FolderCheck)."""
     site = Site(options, write)
     site.settings = settings
     site.problems += refused
@@ -637,7 +645,7 @@ def build_site(options: BuildOptions, write: bool, contents, refused: list, stat
             report.written = len(records)
         else:
             files.update({r.out: r.data for r in results})
-            records, report.written = write_changed(options.out_dir, files, state.files, state.spare, site.digests)
+            records, report.written = write_changed(options.out_dir, files, state.files, state.spare, site.digests, spare_matches)
     finally:
         site.drawn_cards.close()
         if site.indexer is not None:

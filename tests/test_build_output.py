@@ -120,3 +120,43 @@ def test_a_body_edit_that_removes_an_anchor_fails_on_the_unchanged_page_linking_
     assert code != 0
     assert "alpha.md:12: link 'beta.md#second-section': no heading or anchor '#second-section' in guides/beta.md" in err
     assert tree(built) == before
+
+
+def edit_beta(content, sentence: str) -> None:
+    beta = content / "guides/beta.md"
+    beta.write_text(beta.read_text() + f"\n{sentence}\n", encoding="utf-8")
+
+
+def test_a_spare_folder_changed_by_hand_is_not_built_on(content, built, tmp_path, capsys):
+    # An edit's build starts from the spare folder (the output before the last one) when it
+    # holds what the build state says; one changed by hand is set aside.
+    edit_beta(content, "First edit.")
+    assert run_cli("build", "--content", content, "--out", built, capsys=capsys)[0] == 0
+    spare = built.parent / f".{built.name}.spare"
+    assert (spare / "about/index.html").is_file()
+    (spare / "about/index.html").unlink()
+    (spare / "about/index.html").write_text("edited by hand")  # a new file: the output keeps its own
+    edit_beta(content, "Second edit.")
+    code, out, _ = run_cli("build", "--content", content, "--out", built, capsys=capsys)
+    assert code == 0 and "1 rendered" in out
+
+    fresh = tmp_path / "fresh"
+    assert run_cli("build", "--content", content, "--out", fresh, capsys=capsys)[0] == 0
+    assert tree(built) == tree(fresh)
+
+
+def test_the_output_and_spare_folders_are_checked_in_another_process(content, built, capsys, monkeypatch):
+    # Two walks of every output file, made while the build reads its content; the build's own
+    # process only asks again when the spare folder was replaced meanwhile.
+    from sitegen import output
+
+    walked = []
+    real = output.files_match
+    monkeypatch.setattr(output, "files_match", lambda folder, files: walked.append(folder.name) or real(folder, files))
+    edit_beta(content, "First edit.")
+    assert run_cli("build", "--content", content, "--out", built, capsys=capsys)[0] == 0
+    edit_beta(content, "Second edit.")
+    code, out, _ = run_cli("build", "--content", content, "--out", built, capsys=capsys)
+    assert code == 0 and "1 rendered" in out
+    assert walked == []
+    assert "Second edit." in (built / "guides/beta/index.html").read_text()
