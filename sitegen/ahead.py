@@ -24,11 +24,11 @@ MAX_RENDERINGS = 1_000  # read back into the build's memory with their packs: so
 class Ahead:
     """The process rendering the markdown of files[:MAX_RENDERINGS] into the cache at folder."""
 
-    def __init__(self, files: list[tuple[Path, bytes]], content_dir: Path, folder: Path):
+    def __init__(self, files: list[tuple[str, bytes]], folder: Path):
         import multiprocessing
 
         self.process = multiprocessing.get_context("fork").Process(
-            target=render_files, args=(files[:MAX_RENDERINGS], content_dir, folder), daemon=True)
+            target=render_files, args=(files[:MAX_RENDERINGS], folder), daemon=True)
         self.process.start()
 
     def stop(self, wait: bool = False) -> None:
@@ -42,12 +42,14 @@ class Ahead:
         self.process = None
 
 
-def start(contents: dict[Path, bytes], content_dir: Path, folder: Path) -> Ahead | None:
+def start(contents: dict[str, bytes], folder: Path) -> Ahead | None:
     """Start rendering the markdown files of contents into the markdown cache at folder, when
     there are enough of them."""
     import multiprocessing
 
-    files = [(path, raw) for path, raw in contents.items() if path.suffix == ".md"]
+    from .contentpolicy import suffix
+
+    files = [(rel, raw) for rel, raw in contents.items() if suffix(rel) == ".md"]
     if len(files) < MIN_FILES or "fork" not in multiprocessing.get_all_start_methods():
         return None
     # What the process needs, imported before it forks: the build imports it anyway, and the
@@ -56,10 +58,10 @@ def start(contents: dict[Path, bytes], content_dir: Path, folder: Path) -> Ahead
     from .pipeline import load_catalog
 
     load_catalog([])
-    return Ahead(files, content_dir, folder)
+    return Ahead(files, folder)
 
 
-def render_files(files: list[tuple[Path, bytes]], content_dir: Path, folder: Path) -> None:
+def render_files(files: list[tuple[str, bytes]], folder: Path) -> None:
     """In the forked process: each file's markdown rendered and appended to the cache, unless
     the cache has it."""
     from .content import read_source
@@ -70,8 +72,8 @@ def render_files(files: list[tuple[Path, bytes]], content_dir: Path, folder: Pat
     if catalog is None:  # the build says why
         return
     cache = MarkdownCache(folder)
-    for path, raw in files:
-        source, problems = read_source(path, content_dir, raw, ".", {})
+    for rel, raw in files:
+        source, problems = read_source(rel, raw, ".", {})
         if problems:
             continue
         markdown, _ = expand(source, catalog)

@@ -35,14 +35,14 @@ SVG_URL = re.compile(rb"(?<![\w-])(?:href|src|values|to|from)\s*=\s*[\"']?\s*([^
 SAFE_SVG_URL = re.compile(rb"(?:#|https?:|[^:]*$)", re.IGNORECASE)
 
 
-def read_content(content_dir: Path) -> tuple[dict[Path, bytes], list[Problem]]:
-    """Every content file that may be used (pages and the media they show), in a stable order,
-    read once per build, and a problem for each one that may not. Hidden folders and hidden
-    files other than markdown (.DS_Store, editor swap files) are not content; a hidden markdown
-    file is, so its bad name is reported."""
+def read_content(content_dir: Path) -> tuple[dict[str, bytes], list[Problem]]:
+    """Every content file that may be used (pages and the media they show), by its path inside
+    content_dir ('/' separators), in a stable order, read once per build, and a problem for each
+    one that may not. Hidden folders and hidden files other than markdown (.DS_Store, editor
+    swap files) are not content; a hidden markdown file is, so its bad name is reported."""
     files, links_out = content_files(content_dir)
     display_root = display_path(content_dir)
-    contents: dict[Path, bytes] = {}
+    contents: dict[str, bytes] = {}
     problems = []
     for rel, reason in links_out:
         if not hidden(rel):
@@ -60,7 +60,7 @@ def read_content(content_dir: Path) -> tuple[dict[Path, bytes], list[Problem]]:
         if reason is not None:
             problems.append(Problem(rel if display_root == "." else f"{display_root}/{rel}", 1, reason))
         else:
-            contents[path] = data
+            contents[rel] = data
     return contents, problems
 
 
@@ -69,12 +69,12 @@ def hidden(rel: str) -> bool:
     return any(part.startswith(".") for part in folders) or (name.startswith(".") and not name.endswith(".md"))
 
 
-def content_files(content_dir: Path) -> tuple[list[tuple[str, Path]], list[tuple[str, str]]]:
+def content_files(content_dir: Path) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """(rel path, path) of every file under content_dir in a stable order, and (rel path, reason)
     for every symbolic link that leads outside it. Folders are walked without following links;
     a link to a file inside the folder is read as that file."""
     root = content_dir.resolve()
-    files: list[tuple[str, Path]] = []
+    files: list[tuple[str, str]] = []
     refused: list[tuple[str, str]] = []
     for rel, entry in walk(content_dir):
         if entry.is_symlink():
@@ -87,23 +87,29 @@ def content_files(content_dir: Path) -> tuple[list[tuple[str, Path]], list[tuple
                 refused.append((rel, f"a symbolic link to {clip(str(target))}, outside the content folder; "
                                      "copy the file into the content folder instead"))
             elif target.is_file():
-                files.append((rel, content_dir / rel))
+                files.append((rel, entry.path))
         elif entry.is_file():
-            files.append((rel, content_dir / rel))
+            files.append((rel, entry.path))
     return sorted(files), sorted(refused)
+
+
+def suffix(rel: str) -> str:
+    """A content file's suffix as Path.suffix reads it ('' for a name like '.md'), without
+    making a Path of each of a site's thousands of files."""
+    name = rel.rsplit("/", 1)[-1]
+    dot = name.rfind(".")
+    return name[dot:] if 0 < dot < len(name) - 1 else ""
 
 
 def type_refusal(rel: str) -> str | None:
     """Why a content file may not be used, judged by its name, or None."""
-    name = rel.rsplit("/", 1)[-1]
-    dot = name.rfind(".")
-    suffix = name[dot:].lower() if 0 < dot < len(name) - 1 else ""  # as Path.suffix reads it
-    if suffix == ".md":
+    kind = suffix(rel).lower()
+    if kind == ".md":
         return None
-    if suffix in ACTIVE_TYPES:
-        return f"'{suffix}' files run as pages or scripts in a browser and are never published from the content folder"
-    if suffix not in MEDIA_TYPES:
-        shown = suffix or "(no suffix)"
+    if kind in ACTIVE_TYPES:
+        return f"'{kind}' files run as pages or scripts in a browser and are never published from the content folder"
+    if kind not in MEDIA_TYPES:
+        shown = kind or "(no suffix)"
         return f"file type '{clip(shown, 20)}' is not published; the content folder holds markdown and {media_list()}"
     return None
 

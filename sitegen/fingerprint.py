@@ -54,13 +54,13 @@ def settings_fingerprint(options: BuildOptions) -> str:
     return digest.hexdigest()
 
 
-def input_fingerprint(options: BuildOptions, contents: dict[Path, bytes], settings: str) -> str:
-    """The settings (settings_fingerprint) plus every content file: equal fingerprints give an
-    identical site."""
+def input_fingerprint(options: BuildOptions, contents: dict[str, bytes], settings: str) -> str:
+    """The settings (settings_fingerprint) plus every content file (by its path in the content
+    folder): equal fingerprints give an identical site."""
     digest = hashlib.sha256(settings.encode())
     digest.update(str(options.content_dir.resolve()).encode())
-    for path, data in contents.items():
-        digest.update(path.relative_to(options.content_dir).as_posix().encode() + b"\0" + data + b"\0")
+    for rel, data in contents.items():
+        digest.update(rel.encode() + b"\0" + data + b"\0")
     return digest.hexdigest()
 
 

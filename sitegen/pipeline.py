@@ -116,8 +116,10 @@ class Site:
 
     # -- gather ---------------------------------------------------------------------------
 
-    def gather(self, contents: dict[Path, bytes]) -> None:
+    def gather(self, contents: dict[str, bytes]) -> None:
+        """contents: contentpolicy.read_content's, each file's bytes by its path in the content folder."""
         from . import content as content_mod
+        from .contentpolicy import suffix
 
         content_dir = self.options.content_dir
         self.catalog = load_catalog(self.problems)
@@ -126,11 +128,11 @@ class Site:
             self.role_plurals = {r["slug"]: r["plural"] for r in self.catalog.roles()}
         self.parsed = load_pickle(self.options.state_dir / PARSED_CACHE)
         display_root = display_path(content_dir)
-        for path, raw in contents.items():
-            if path.suffix != ".md":
-                self.media[path.relative_to(content_dir).as_posix()] = raw
+        for rel, raw in contents.items():
+            if suffix(rel) != ".md":
+                self.media[rel] = raw
                 continue
-            source, problems = content_mod.read_source(path, content_dir, raw, display_root, self.parsed)
+            source, problems = content_mod.read_source(rel, raw, display_root, self.parsed)
             self.problems += problems
             if problems:  # still known by name, so links to it do not each report it again
                 self.unreadable.add(source.rel)
@@ -580,7 +582,7 @@ def build(options: BuildOptions, write: bool = True) -> Report:
         # left idle while this process gathers and plans.
         from .ahead import start as start_ahead
 
-        ahead = (start_ahead(contents, options.content_dir, options.state_dir / MARKDOWN_CACHE)
+        ahead = (start_ahead(contents, options.state_dir / MARKDOWN_CACHE)
                  if write and not (trusted and state.pages) else None)
         # The sources, the pages, the plan and the results live until the build ends: kept out of
         # the cyclic collector's full passes, which otherwise walk all of them again and again as
