@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -117,8 +118,8 @@ def main() -> int:
     args = parser.parse_args()
     if args.child:
         mode, content, out = args.child
-        print(json.dumps(child(mode, Path(content), Path(out))))
-        return 0
+        print(json.dumps(child(mode, Path(content), Path(out))), flush=True)
+        os._exit(0)  # as build.py ends a build: without tearing the interpreter down
 
     import corpus as corpus_mod
     from run import our_content, seed_private_cache
