@@ -16,6 +16,7 @@ import os
 import pickle
 import shutil
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -75,7 +76,9 @@ def files_match(out_dir: Path, files: dict) -> bool:
 class FolderCheck:
     """files_match of the output folder and of the spare folder beside it (Staging), made in a
     forked process while the build reads and plans: two walks of every file (some 50 ms at
-    N=1,000) off the build's path. Where there is no fork, they are made when asked for."""
+    N=1,000) off the build's path. Where there is no fork, or the build's process runs other
+    threads (`serve`: a fork copies no thread, and a lock one of them held would stay held in
+    the child), they are made when asked for."""
 
     def __init__(self, out_dir: Path, files: dict, spare: dict):
         out_dir = out_dir.resolve()
@@ -84,7 +87,7 @@ class FolderCheck:
         self.spare_identity = folder_identity(self.spare_dir)
         self.answer: tuple[bool, bool] | None = None
         self.pid, self.fd = 0, -1
-        if hasattr(os, "fork"):
+        if hasattr(os, "fork") and threading.active_count() == 1:
             read_end, write_end = os.pipe()
             self.pid = os.fork()
             if self.pid == 0:  # the child: two bytes, then gone without running the build's exit handlers

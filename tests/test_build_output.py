@@ -160,3 +160,26 @@ def test_the_output_and_spare_folders_are_checked_in_another_process(content, bu
     assert code == 0 and "1 rendered" in out
     assert walked == []
     assert "Second edit." in (built / "guides/beta/index.html").read_text()
+
+
+def test_a_build_beside_other_threads_checks_its_folders_in_its_own_process(content, built, capsys, monkeypatch):
+    # `serve` builds while its server threads run: no fork then, the walks are made in place.
+    import threading
+
+    from sitegen import output
+
+    walked = []
+    real = output.files_match
+    monkeypatch.setattr(output, "files_match", lambda folder, files: walked.append(folder.name) or real(folder, files))
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        edit_beta(content, "Built beside another thread.")
+        code, out, _ = run_cli("build", "--content", content, "--out", built, capsys=capsys)
+    finally:
+        stop.set()
+        other.join()
+    assert code == 0 and "1 rendered" in out
+    assert built.name in walked
+    assert "Built beside another thread." in (built / "guides/beta/index.html").read_text()
