@@ -15,6 +15,7 @@ import hashlib
 import os
 import pickle
 import shutil
+import signal
 import tempfile
 import threading
 from dataclasses import dataclass, field
@@ -85,44 +86,58 @@ class FolderCheck:
         self.out_dir, self.files, self.spare = out_dir, files, spare
         self.spare_dir = out_dir.parent / f".{out_dir.name}.spare"
         self.spare_identity = folder_identity(self.spare_dir)
-        self.answer: tuple[bool, bool] | None = None
+        self.answers: list[bool] = []  # the child's, in order: the output's, then the spare's
         self.pid, self.fd = 0, -1
         if hasattr(os, "fork") and threading.active_count() == 1:
             read_end, write_end = os.pipe()
             self.pid = os.fork()
-            if self.pid == 0:  # the child: two bytes, then gone without running the build's exit handlers
+            if self.pid == 0:  # the child: one byte per folder, then gone without the build's exit handlers
                 try:
                     os.close(read_end)
-                    os.write(write_end, bytes([files_match(out_dir, files), bool(spare) and files_match(self.spare_dir, spare)]))
+                    # The output's answer first: a build with nothing to do waits for it alone.
+                    os.write(write_end, bytes([files_match(out_dir, files)]))
+                    os.write(write_end, bytes([bool(spare) and files_match(self.spare_dir, spare)]))
                 finally:
                     os._exit(0)
             os.close(write_end)
             self.fd = read_end
 
-    def result(self) -> tuple[bool, bool]:
-        if self.answer is None:
-            data = b""
-            if self.pid:
-                try:
-                    data = os.read(self.fd, 2)
-                finally:
-                    os.close(self.fd)
-                    os.waitpid(self.pid, 0)
-            # A child that answered nothing (killed, out of memory): checked here instead.
-            self.answer = ((data[0] == 1, data[1] == 1) if len(data) == 2 else
-                           (files_match(self.out_dir, self.files), bool(self.spare) and files_match(self.spare_dir, self.spare)))
-        return self.answer
+    def answer(self, n: int) -> bool:
+        """The child's n-th answer (0: the output, 1: the spare); made here when there is no
+        child or it gave none (killed, out of memory)."""
+        while len(self.answers) <= n and self.fd >= 0:
+            byte = os.read(self.fd, 1)
+            if not byte:
+                self.close()
+                break
+            self.answers.append(byte == b"\x01")
+        if len(self.answers) > n:
+            return self.answers[n]
+        return files_match(self.out_dir, self.files) if n == 0 else bool(self.spare) and files_match(self.spare_dir, self.spare)
 
     def output_matches(self) -> bool:
         """True when the output folder holds exactly the files the last build wrote."""
-        return self.result()[0]
+        return self.answer(0)
 
     def spare_matches(self) -> bool:
         """The same for the spare folder; asked again here when another build replaced the
         folder since the check began (ask with the output's lock held)."""
         if folder_identity(self.spare_dir) != self.spare_identity:
             return bool(self.spare) and files_match(self.spare_dir, self.spare)
-        return self.result()[1]
+        return self.answer(1)
+
+    def close(self) -> None:
+        """Stop the child, whatever it was still walking, and reap it."""
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+        if self.pid:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            os.waitpid(self.pid, 0)
+            self.pid = 0
 
 
 def folder_identity(folder: Path) -> tuple | None:

@@ -595,7 +595,7 @@ def build(options: BuildOptions, write: bool = True) -> Report:
         if ahead is not None:
             ahead.stop()
         if folders is not None:
-            folders.result()  # the checking process reaped, whatever happened
+            folders.close()  # the checking process stopped and reaped, whatever happened
         gc.unfreeze()
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from conftest import run_cli, tree
 
 
@@ -183,3 +185,30 @@ def test_a_build_beside_other_threads_checks_its_folders_in_its_own_process(cont
     assert code == 0 and "1 rendered" in out
     assert built.name in walked
     assert "Built beside another thread." in (built / "guides/beta/index.html").read_text()
+
+
+def test_the_folder_check_answers_for_each_folder_and_leaves_no_process_behind(content, built, capsys):
+    import os
+
+    from sitegen.options import BuildOptions, cache_root
+    from sitegen.output import FolderCheck, load_state
+
+    edit_beta(content, "An edit, so a spare folder exists.")
+    assert run_cli("build", "--content", content, "--out", built, capsys=capsys)[0] == 0
+    state = load_state(BuildOptions(content_dir=content, out_dir=built, cache_dir=cache_root()).state_dir)
+    check = FolderCheck(built, state.files, state.spare)
+    pid = check.pid
+    assert check.output_matches() and check.spare_matches()
+    check.close()
+    with pytest.raises(ChildProcessError):  # reaped
+        os.waitpid(pid, os.WNOHANG)
+
+    spare_page = built.parent / f".{built.name}.spare" / "about/index.html"
+    spare_page.unlink()  # a hard link to the output's page: replaced, not written through
+    spare_page.write_text("changed")
+    stopped = FolderCheck(built, state.files, state.spare)
+    assert stopped.output_matches()
+    stopped.close()  # while the spare may still be walked: stopped, not waited for
+    changed = FolderCheck(built, state.files, state.spare)
+    assert changed.output_matches() and not changed.spare_matches()
+    changed.close()
