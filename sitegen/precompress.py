@@ -26,6 +26,18 @@ ENCODINGS = {
     ".gz": lambda data: gzip.compress(data, compresslevel=9, mtime=0),  # mtime=0: byte-stable
     ".br": lambda data: brotli.compress(data, quality=11),
 }
+# XML (the sitemap, the feed) is made from the content: its copies are made again whenever a
+# guide is added or dated anew, not once per machine as the runtime's are. On sitemaps brotli's
+# quality 10 gives the same size as 11 in a quarter of the time: 2,993 against 2,987 bytes, 41
+# against 150 ms at 1,000 guides; 16,931 against 17,312 bytes, 0.33 against 1.28 s at 10,000.
+XML_BROTLI_QUALITY = 10
+
+
+def encoder(path: str, suffix: str):
+    """The function making path's copy with this suffix, and the tag its cache entry carries."""
+    if suffix == ".br" and path.endswith(".xml"):
+        return (lambda data: brotli.compress(data, quality=XML_BROTLI_QUALITY)), f".q{XML_BROTLI_QUALITY}"
+    return ENCODINGS[suffix], ""
 
 
 def wants_copies(path: str, size: int) -> bool:
@@ -50,16 +62,19 @@ def precompressed(files: dict[str, bytes | None], cache_dir: Path, made: dict[st
                 continue
             data = data if data is not None else read_back(path)
             digest = hashlib.sha256(data).hexdigest()
-            for suffix, compress in ENCODINGS.items():
+            for suffix in ENCODINGS:
                 copy = made.get(path + suffix)
-                copies[path + suffix] = copy if copy is not None else cached(cache_dir / CACHE / f"{digest}{suffix}", lambda: compress(data))
+                if copy is None:
+                    compress, tag = encoder(path, suffix)
+                    copy = cached(cache_dir / CACHE / f"{digest}{tag}{suffix}", lambda: compress(data))
+                copies[path + suffix] = copy
     return copies
 
 
 def start_precompressing(files: dict[str, bytes], cache_dir: Path) -> Callable[[], dict[str, bytes]]:
     """precompressed(files), started now in a thread, which the build's later stages run beside:
     brotli and zlib let go of the interpreter while they compress (the sitemap of 10,000 guides
-    takes brotli 1.5 s). The function returned waits for the copies; it raises what the thread raised."""
+    takes brotli 0.3 s). The function returned waits for the copies; it raises what the thread raised."""
     import threading
 
     outcome: dict = {}

@@ -95,3 +95,19 @@ def test_an_edit_reads_neither_the_quiz_runtime_nor_its_copies(content, built, t
     fresh = tmp_path / "fresh"
     assert run_cli("build", "--content", content, "--out", fresh, capsys=capsys)[0] == 0
     assert tree(built) == tree(fresh)
+
+
+def test_xml_is_compressed_at_the_quicker_brotli_quality_under_its_own_cache_name(tmp_path):
+    # The sitemap changes with the content; the runtime's copies are made once per machine.
+    import hashlib
+
+    from sitegen import precompress
+
+    sitemap = b"".join(b"<url><loc>https://example.org/guides/g%05d/</loc></url>\n" % n for n in range(2000))
+    script = b"let x = 1;\n" * 10000
+    copies = precompress.precompressed({"sitemap.xml": sitemap, "big.js": script}, tmp_path)
+    assert copies["sitemap.xml.br"] == brotli.compress(sitemap, quality=precompress.XML_BROTLI_QUALITY)
+    assert copies["big.js.br"] == brotli.compress(script, quality=11)
+    digest = hashlib.sha256(sitemap).hexdigest()
+    names = {path.name for path in (tmp_path / precompress.CACHE).iterdir()}
+    assert f"{digest}.q{precompress.XML_BROTLI_QUALITY}.br" in names and f"{digest}.br" not in names
