@@ -34,7 +34,7 @@ class State:
     version: int = STATE_VERSION
     inputs: str = ""  # fingerprint of every input; equal means the build would change nothing
     settings: str = ""  # fingerprint of templates, options and the generator; page keys depend on it
-    plan: str = ""  # fingerprint of what every page's context depends on but its own body (pipeline.plan_key)
+    plan: str = ""  # fingerprint of what every page's context depends on but its own body (Site.plan_key)
     files: dict = field(default_factory=dict)  # output path -> (sha256, size, mtime_ns)
     spare: dict = field(default_factory=dict)  # the same for the spare folder (Staging), the output before
     pages: dict = field(default_factory=dict)  # output path -> PageRecord of the page written there
@@ -95,8 +95,8 @@ class FolderCheck:
                 try:
                     os.close(read_end)
                     # The output's answer first: a build with nothing to do waits for it alone.
-                    os.write(write_end, bytes([files_match(out_dir, files)]))
-                    os.write(write_end, bytes([bool(spare) and files_match(self.spare_dir, spare)]))
+                    os.write(write_end, bytes([self.walk_output()]))
+                    os.write(write_end, bytes([self.walk_spare()]))
                 finally:
                     os._exit(0)
             os.close(write_end)
@@ -113,7 +113,13 @@ class FolderCheck:
             self.answers.append(byte == b"\x01")
         if len(self.answers) > n:
             return self.answers[n]
-        return files_match(self.out_dir, self.files) if n == 0 else bool(self.spare) and files_match(self.spare_dir, self.spare)
+        return self.walk_output() if n == 0 else self.walk_spare()
+
+    def walk_output(self) -> bool:
+        return files_match(self.out_dir, self.files)
+
+    def walk_spare(self) -> bool:
+        return bool(self.spare) and files_match(self.spare_dir, self.spare)
 
     def output_matches(self) -> bool:
         """True when the output folder holds exactly the files the last build wrote."""
@@ -123,7 +129,7 @@ class FolderCheck:
         """The same for the spare folder; asked again here when another build replaced the
         folder since the check began (ask with the output's lock held)."""
         if folder_identity(self.spare_dir) != self.spare_identity:
-            return bool(self.spare) and files_match(self.spare_dir, self.spare)
+            return self.walk_spare()
         return self.answer(1)
 
     def close(self) -> None:

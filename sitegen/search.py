@@ -454,7 +454,7 @@ def updated_shards(order: list[list[str]], keys: list[str], digests: dict[str, s
     for n, parts in cuts.items():
         try:
             shards[n] = joined([part if isinstance(part, Shard) else sliced(fresh_index, *part) for part in parts])
-        except ShardFormatError:
+        except ShardFormatError:  # as above: indexed whole
             pass
     for n, shard in enumerate(order):
         if shards[n] is None:
