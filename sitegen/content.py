@@ -7,19 +7,17 @@ every problem found is returned, never raised, so one run reports all of them.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
 
-import yaml
-from frontmatter.default_handlers import YAMLHandler
-
 from .problems import Problem, clip, quoted
 
-FM_BOUNDARY = YAMLHandler.FM_BOUNDARY
-SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# python-frontmatter's YAML boundary, a line of three or more hyphens (the tests hold the two
+# equal). It is written here because importing python-frontmatter imports YAML, some 20 ms that
+# a build whose files' frontmatter was all parsed before need not spend.
+FM_BOUNDARY = re.compile(r"^-{3,}\s*$", re.MULTILINE)
 
 REQUIRED = ("title", "description", "date")
 OPTIONAL = ("updated", "slug", "role", "kind", "tags", "draft", "related")
@@ -47,6 +45,7 @@ class Source:
     body: str = ""
     body_line: int = 1  # file line of the body's first line
     digest: str = ""  # content hash of the raw bytes
+    fields_digest: str = ""  # hash of its frontmatter and the line it starts on: what its fields are read from
 
     def line_of(self, key: str) -> int:
         """The file line of a field, of a list item ("related[2]"), else of its list, else 1."""
@@ -56,23 +55,31 @@ class Source:
 def read_source(rel: str, raw: bytes, display_root: str, parsed: dict) -> tuple[Source, list[Problem]]:
     """Decode and split one file; field types are checked by validate_fields.
 
-    `parsed` maps a file's content hash to its earlier parse (fields, lines, the length of the
-    body, which ends the text), so an unchanged file is not parsed again; files whose frontmatter
-    has problems are never kept there, and the text is checked on every read."""
+    `parsed` maps the hash of a file's frontmatter (Source.fields_digest) to the fields read from
+    it and their lines, so frontmatter seen before is not parsed again: a file whose body alone
+    changed is read without YAML. Frontmatter with problems is never kept there, and the text is
+    checked on every read."""
     import hashlib
 
     display = rel if display_root == "." else f"{display_root}/{rel}"
     source = Source(rel=rel, display=display)
     source.digest = hashlib.sha256(raw).hexdigest()
-    earlier = parsed.get(source.digest)
-    if earlier is not None and isinstance(earlier[2], int):  # an older release kept the body itself
-        meta, source.lines, body_length, source.body_line = earlier
-        text = normalized(raw.decode("utf-8-sig"))  # decoded before, when it was parsed
-        source.meta, source.body = dict(meta), text[len(text) - body_length:]
-        return source, text_problems(source)  # checked on every read: a parse kept by an older build was not
-    problems = decode_and_split(source, raw)
-    if not problems:
-        parsed[source.digest] = (dict(source.meta), source.lines, len(source.body), source.body_line)
+    text, problems = decoded(source, raw)
+    if text is None:
+        return source, problems
+    frontmatter, problems = split_frontmatter(source, text)
+    if frontmatter is None:
+        return source, problems
+    yaml_text, yaml_line = frontmatter
+    source.fields_digest = hashlib.sha256(f"{yaml_line}\0{yaml_text}".encode()).hexdigest()
+    earlier = parsed.get(source.fields_digest)
+    if isinstance(earlier, tuple) and len(earlier) == 2:  # an older release's entries are keyed otherwise
+        meta, source.lines = earlier
+        source.meta = dict(meta)
+    else:
+        problems = load_fields(source, yaml_text, yaml_line)
+        if not problems:
+            parsed[source.fields_digest] = (dict(source.meta), source.lines)
     return source, problems + text_problems(source)
 
 
@@ -80,30 +87,31 @@ def normalized(text: str) -> str:
     return text.replace("\r\n", "\n")
 
 
-def decode_and_split(source: Source, raw: bytes) -> list[Problem]:
+def decoded(source: Source, raw: bytes) -> tuple[str | None, list[Problem]]:
+    """The file's text with its line ends normalized, or None and why it is not text."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         line = raw.count(b"\n", 0, err.start) + 1
         byte = raw[err.start : err.start + 1].hex()
-        return [Problem(source.display, line, f"not UTF-8 text (byte 0x{byte} at offset {err.start}); save the file as UTF-8")]
+        return None, [Problem(source.display, line, f"not UTF-8 text (byte 0x{byte} at offset {err.start}); save the file as UTF-8")]
     if not text.strip():
-        return [Problem(source.display, 1, "empty file: a page needs frontmatter (--- title, description, date ---) and a body")]
-    return split_frontmatter(source, normalized(text))
+        return None, [Problem(source.display, 1, "empty file: a page needs frontmatter (--- title, description, date ---) and a body")]
+    return normalized(text), []
 
 
-def split_frontmatter(source: Source, text: str) -> list[Problem]:
+def split_frontmatter(source: Source, text: str) -> tuple[tuple[str, int] | None, list[Problem]]:
+    """Set the source's body; its frontmatter's YAML and the file line of that YAML's line 0,
+    or None and why the file has no frontmatter."""
     boundaries = list(itertools.islice(FM_BOUNDARY.finditer(text), 2))
     if not boundaries or boundaries[0].start() != 0:
-        return [Problem(source.display, 1, "no frontmatter: the file must start with a '---' line, then title, description and date, then '---'")]
+        return None, [Problem(source.display, 1, "no frontmatter: the file must start with a '---' line, then title, description and date, then '---'")]
     if len(boundaries) < 2:
-        return [Problem(source.display, 1, "frontmatter is not closed: add a '---' line after the last field")]
+        return None, [Problem(source.display, 1, "frontmatter is not closed: add a '---' line after the last field")]
     start, end = boundaries[0], boundaries[1]
-    yaml_text = text[start.end() : end.start()]
-    yaml_line = text.count("\n", 0, start.end()) + 1  # file line of yaml_text's line 0
     source.body = text[end.end() :]
     source.body_line = text.count("\n", 0, end.end()) + 1
-    return load_fields(source, yaml_text, yaml_line)
+    return (text[start.end() : end.start()], text.count("\n", 0, start.end()) + 1), []
 
 
 def text_problems(source: Source) -> list[Problem]:
@@ -122,8 +130,10 @@ def text_problems(source: Source) -> list[Problem]:
 
 def load_fields(source: Source, yaml_text: str, yaml_line: int) -> list[Problem]:
     """Parse the YAML keeping each key's line, so messages point at the offending line."""
+    import yaml
+
     try:
-        loader = SAFE_LOADER(yaml_text)
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(yaml_text)
         try:
             node = loader.get_single_node()
         finally:
@@ -175,6 +185,8 @@ def load_fields(source: Source, yaml_text: str, yaml_line: int) -> list[Problem]
 def repeats_a_node(node: yaml.Node, seen: set[int]) -> bool:
     """True when the node graph reaches a node a second time: the mark of an alias. Each node
     is visited once, so a billion-laughs document is rejected after a few dozen steps."""
+    import yaml
+
     stack = [node]
     while stack:
         current = stack.pop()
@@ -210,6 +222,8 @@ def validate_fields(source: Source, required: tuple[str, ...], role_slugs: set[s
 
     for key in meta:
         if key not in ALLOWED:
+            import difflib  # only for a suggestion, when a build fails
+
             close = difflib.get_close_matches(key, ALLOWED, n=1)
             hint = f"did you mean '{close[0]}'? " if close else ""
             report(key, f"unknown key '{clip(key, 40)}': {hint}allowed keys are {', '.join(ALLOWED)}")

@@ -98,6 +98,7 @@ class Site:
         self.link_table = None
         self.md_cache = None
         self.parsed: dict = {}
+        self.parsed_before: frozenset = frozenset()  # the keys of parsed as the last build kept it
         self.media: dict[str, bytes] = {}  # images and other files beside the markdown, by rel path
         self.summaries: dict = {}  # guide path -> how it appears in lists (see context.summary)
         self.previous: dict = {}
@@ -127,6 +128,7 @@ class Site:
             self.role_names = {r["slug"]: r["name"] for r in self.catalog.roles()}
             self.role_plurals = {r["slug"]: r["plural"] for r in self.catalog.roles()}
         self.parsed = load_pickle(self.options.state_dir / PARSED_CACHE)
+        self.parsed_before = frozenset(self.parsed)
         display_root = display_path(content_dir)
         for rel, raw in contents.items():
             if suffix(rel) != ".md":
@@ -467,9 +469,10 @@ def card_files(cards: list, folder: Path, drawn: dict, present: dict):
 
 def fields_key(settings: str, sources: list) -> str:
     """What the plan, and every page's context but its own body's outline and reading time,
-    depend on: the settings and every content file's fields."""
-    fields = pickle.dumps([(s.rel, s.meta) for s in sources], protocol=5)
-    return hashlib.sha256(f"{settings}\0".encode() + fields).hexdigest()
+    depend on: the settings and every content file's fields, named by the hash of the
+    frontmatter they were read from."""
+    fields = "".join(f"{s.rel}\0{s.fields_digest}\n" for s in sources)
+    return hashlib.sha256(f"{settings}\0{fields}".encode()).hexdigest()
 
 
 def context_key(settings: str, template: str, context: dict, body_id: str) -> str:
@@ -551,10 +554,13 @@ def load_pickle(path: Path) -> dict:
         return {}
 
 
-def save_cache(path: Path, cache: dict, used: set) -> None:
-    """Keep only what this build used, so caches never outgrow the site."""
+def save_cache(path: Path, cache: dict, used: set, kept: frozenset) -> None:
+    """Keep only what this build used, so caches never outgrow the site; kept: the keys the
+    file holds, which is not written again when they are still exactly the ones used."""
     from .cacheguard import write_sealed_pickle
 
+    if used == kept:  # nothing added, nothing dropped (an entry's value follows from its key)
+        return
     write_sealed_pickle(path, {key: value for key, value in cache.items() if key in used})
 
 
@@ -624,8 +630,8 @@ def build_site(options: BuildOptions, write: bool, contents, refused: list, stat
     try:
         results = site.render(sink=staging.put if staging else (None if write and not site.problems else discard), stream_index=write)
         gc.freeze()
-        if write:  # parsed frontmatter is kept by content hash, the plan by its fields' key: right whatever this build's outcome
-            save_cache(options.state_dir / PARSED_CACHE, site.parsed, {s.digest for s in site.sources})
+        if write:  # parsed frontmatter is kept by its hash, the plan by its fields' key: right whatever this build's outcome
+            save_cache(options.state_dir / PARSED_CACHE, site.parsed, {s.fields_digest for s in site.sources}, site.parsed_before)
             if site.made_plan is not None:
                 from .cacheguard import write_sealed
                 from .plan import PLAN_CACHE

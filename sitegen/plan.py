@@ -4,7 +4,6 @@ the guide index, tag pages, the quiz, 404), and each guide's related guides."""
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import heapq
 import io
 import pickle
@@ -122,6 +121,8 @@ def check_related(site: Site, guide_slugs: dict[str, Page]) -> None:
             elif slug in draft_slugs:
                 reason = "that guide is a draft and is left out of this build (use --drafts to preview)"
             else:
+                import difflib  # only for a suggestion, when a build fails
+
                 close = difflib.get_close_matches(slug, list(guide_slugs), n=1)
                 reason = "no guide has that slug" + (f"; did you mean '{close[0]}'?" if close else "")
             site.problems.append(Problem(source.display, source.line_of(f"related[{index}]"), f"related: '{slug}': {reason}"))

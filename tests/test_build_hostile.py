@@ -235,7 +235,7 @@ def test_control_characters_in_a_page_text_are_refused_with_their_line(char, con
     refused(content, built, capsys, "guides/ctl.md", 8, f"control character U+{ord(char):04X} in the text is not allowed")
 
 
-def test_a_control_character_is_refused_even_when_an_older_build_kept_the_file_parsed(content, built, capsys):
+def test_a_control_character_is_refused_even_when_the_files_frontmatter_was_parsed_before(content, built, capsys):
     import datetime as dt
     import hashlib
     import pickle
@@ -246,12 +246,12 @@ def test_a_control_character_is_refused_even_when_an_older_build_kept_the_file_p
 
     text = "---\ntitle: Fine\ndescription: Fine.\ndate: 2026-01-01\n---\nBody\n\nA line \x1b here.\n"
     (content / "guides/ctl.md").write_text(text)
-    # What a build from before the text was checked would have kept for this very file.
+    # The cache holds this frontmatter's fields, as it would after the same guide without the
+    # control character was built: the text is still checked.
     cache = BuildOptions(out_dir=built).state_dir / PARSED_CACHE
     parsed = load_pickle(cache)
-    parsed[hashlib.sha256(text.encode()).hexdigest()] = (
-        {"title": "Fine", "description": "Fine.", "date": dt.date(2026, 1, 1)},
-        {"title": 2, "description": 3, "date": 4}, len("Body\n\nA line \x1b here.\n"), 6)
+    parsed[hashlib.sha256("1\0title: Fine\ndescription: Fine.\ndate: 2026-01-01\n".encode()).hexdigest()] = (
+        {"title": "Fine", "description": "Fine.", "date": dt.date(2026, 1, 1)}, {"title": 2, "description": 3, "date": 4})
     write_sealed(cache, pickle.dumps(parsed))
     refused(content, built, capsys, "guides/ctl.md", 8, "control character U+001B in the text is not allowed")
 
@@ -270,6 +270,35 @@ def test_a_file_read_from_the_parse_cache_is_the_file_parsed_afresh(tmp_path, ra
     again, problems = read_source("guides/g.md", raw, ".", parsed)
     assert problems == [] and again == fresh and again.body == fresh.body
     assert (fresh.body != "") == (b"Body" in raw)
+
+
+def test_the_frontmatter_boundary_is_python_frontmatters():
+    # The build splits files with its own copy of the boundary, so that reading a file whose
+    # frontmatter was parsed before needs no YAML; it must split exactly as python-frontmatter does.
+    from frontmatter.default_handlers import YAMLHandler
+
+    from sitegen.content import FM_BOUNDARY
+
+    assert (FM_BOUNDARY.pattern, FM_BOUNDARY.flags) == (YAMLHandler.FM_BOUNDARY.pattern, YAMLHandler.FM_BOUNDARY.flags)
+
+
+def test_a_body_edited_below_frontmatter_seen_before_is_read_without_parsing_it_again():
+    from sitegen import content
+
+    calls = []
+    real = content.load_fields
+    content.load_fields = lambda source, *rest: calls.append(source.rel) or real(source, *rest)
+    try:
+        parsed: dict = {}
+        first, _ = content.read_source("guides/g.md", b"---\ntitle: T\ntags: [a, b]\n---\nBody.\n", ".", parsed)
+        edited, problems = content.read_source("guides/g.md", b"---\ntitle: T\ntags: [a, b]\n---\nBody, edited.\n", ".", parsed)
+        assert problems == [] and calls == ["guides/g.md"]
+        assert (edited.meta, edited.lines, edited.body) == (first.meta, first.lines, first.body.replace("Body.", "Body, edited."))
+        assert edited.digest != first.digest and edited.fields_digest == first.fields_digest
+        retitled, _ = content.read_source("guides/g.md", b"---\ntitle: New\ntags: [a, b]\n---\nBody.\n", ".", parsed)
+        assert calls == ["guides/g.md"] * 2 and retitled.meta["title"] == "New"
+    finally:
+        content.load_fields = real
 
 
 def test_tabs_form_feeds_and_carriage_returns_in_a_page_text_build(content, tmp_path, capsys):

@@ -92,16 +92,22 @@ def test_a_body_edit_builds_only_the_edited_pages_context_and_matches_a_fresh_bu
     # Every file's fields and every link target as the last build had them: the last build's
     # plan is taken, and a page made from an unchanged file as that build wrote it, without its
     # context being built again.
-    from sitegen import context, pipeline
+    # Its frontmatter was parsed before: no YAML is read, and the parse cache is left as it was.
+    from sitegen import content as content_mod, context, pipeline
+    from sitegen.options import BuildOptions
 
-    made, planned = [], []
+    made, planned, parsed = [], [], []
     real = context.page_context
     monkeypatch.setattr(context, "page_context", lambda site, page, *rest: made.append(page.path) or real(site, page, *rest))
     monkeypatch.setattr(pipeline.Site, "plan_pages", lambda site, real=pipeline.Site.plan_pages: planned.append(1) or real(site))
+    monkeypatch.setattr(content_mod, "load_fields", lambda source, *rest, real=content_mod.load_fields: parsed.append(source.rel) or real(source, *rest))
+    parse_cache = BuildOptions(out_dir=built).state_dir / pipeline.PARSED_CACHE
+    kept = parse_cache.stat().st_mtime_ns
     beta = content / "guides/beta.md"
     beta.write_text(beta.read_text().replace("Nothing more to say.", "A new sentence."), encoding="utf-8")
     assert run_cli("build", "--content", content, "--out", built, capsys=capsys)[0] == 0
-    assert made == ["guides/beta/"] and planned == []
+    assert made == ["guides/beta/"] and planned == [] and parsed == []
+    assert parse_cache.stat().st_mtime_ns == kept
 
     fresh = tmp_path / "fresh"
     assert run_cli("build", "--content", content, "--out", fresh, capsys=capsys)[0] == 0
@@ -110,8 +116,10 @@ def test_a_body_edit_builds_only_the_edited_pages_context_and_matches_a_fresh_bu
     assert "A new sentence." in (built / "guides/beta/index.html").read_text()
 
     beta.write_text(beta.read_text().replace("title: ", "title: Retitled "), encoding="utf-8")
+    parsed.clear()
     assert run_cli("build", "--content", content, "--out", built, capsys=capsys)[0] == 0
     assert planned == [1, 1] and "Retitled Beta" in (built / "guides/beta/index.html").read_text()
+    assert parsed == ["guides/beta.md"] and parse_cache.stat().st_mtime_ns != kept
 
 
 def test_a_body_edit_that_removes_an_anchor_fails_on_the_unchanged_page_linking_to_it(content, built, capsys):
