@@ -110,6 +110,7 @@ class Site:
         self.drawn_cards = Spool(options.state_dir)  # card digest -> PNG, drawn with the pages
         self.draw_cards = False  # the render workers draw each page's card (cold builds)
         self.indexer = None  # search.Indexer taking the indexed pages as they are rendered (cold builds)
+        self.changed_index = None  # search.Indexer given the pages an edit changed, once rendered (start_changed_index)
         self.ahead = None  # ahead.Ahead rendering markdown while the build gathers and plans (cold builds)
         self.previous_files: dict = {}
         self.fields_key = ""  # fields_key(): the plan is made for it
@@ -429,6 +430,21 @@ class Site:
                 files["sw.js"] = worker
         return files
 
+    def start_changed_index(self, results: list[PageResult]) -> None:
+        """The pages an edit's search index needs indexed anew go to Pagefind as soon as they
+        are rendered: it indexes them while the build checks links, writes the feeds and reads
+        the last index, which is then cut around them (search.updated_shards)."""
+        from .search import SearchIndexError, new_pages, start_pagefind
+
+        digests = {r.out: r.digest for r in results if r.out in self.indexed}
+        unchanged = {out for out, digest in digests.items() if out in self.previous and self.previous[out].digest == digest}
+        fresh = new_pages(digests, unchanged)
+        if fresh and self.indexer is None and all(self.indexed[out] for out in fresh):
+            try:
+                self.changed_index = start_pagefind({out: self.indexed[out] for out in fresh})
+            except SearchIndexError:  # search_index runs Pagefind again, and says why
+                pass
+
     def start_index(self) -> None:
         """When every page is rendered afresh, Pagefind takes each indexed page as it comes back
         from rendering, while the others are still being rendered."""
@@ -450,7 +466,7 @@ class Site:
             return self.indexed[out] or (self.options.out_dir / out).read_bytes()
 
         try:
-            return search_index(digests, read_page, self.options.state_dir, self.indexer)
+            return search_index(digests, read_page, self.options.state_dir, self.indexer, self.changed_index)
         except SearchIndexError as err:
             self.problems.append(Problem(display_path(Path(__file__).with_name("search.py")), 1, str(err)))
             return {}
@@ -629,6 +645,8 @@ def build_site(options: BuildOptions, write: bool, contents, refused: list, stat
     staging = Staging(options.out_dir) if write and not trusted and not site.problems else None
     try:
         results = site.render(sink=staging.put if staging else (None if write and not site.problems else discard), stream_index=write)
+        if write and site.previous and not site.problems:
+            site.start_changed_index(results)
         gc.freeze()
         if write:  # parsed frontmatter is kept by its hash, the plan by its fields' key: right whatever this build's outcome
             save_cache(options.state_dir / PARSED_CACHE, site.parsed, {s.fields_digest for s in site.sources}, site.parsed_before)
@@ -656,8 +674,9 @@ def build_site(options: BuildOptions, write: bool, contents, refused: list, stat
             records, report.written = write_changed(options.out_dir, files, state.files, state.spare, site.digests, spare_matches)
     finally:
         site.drawn_cards.close()
-        if site.indexer is not None:
-            site.indexer.close()
+        for indexer in (site.indexer, site.changed_index):
+            if indexer is not None:
+                indexer.close()
         if staging is not None:
             staging.discard()
         if write and site.md_cache is not None:  # renderings are right whatever the outcome

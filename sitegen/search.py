@@ -348,12 +348,14 @@ def rename(rel: str, data: bytes) -> str:
     return f"{folder}/{new_name}" if folder else new_name
 
 
-def search_index(digests: dict[str, str], read_page, state_dir: Path | None, indexer: ShardedIndexer | None = None) -> dict[str, bytes]:
+def search_index(digests: dict[str, str], read_page, state_dir: Path | None, indexer: ShardedIndexer | None = None,
+                 started: Indexer | None = None) -> dict[str, bytes]:
     """The index of the pages whose sha256 digests are given (output path -> digest); taken from
     the last build's when no page changed. Otherwise each shard is taken from the last build's
     when none of its pages changed, else indexed from read_page(output path) -> HTML, or taken
     from indexer, which was given every page as it was rendered; then the shards are merged.
-    state_dir None: no cache."""
+    started: Pagefind already indexing the pages the build expects updated_shards to index
+    anew, used if they are those. state_dir None: no cache."""
     from .pipeline import load_pickle
 
     key = index_key(digests)
@@ -378,7 +380,7 @@ def search_index(digests: dict[str, str], read_page, state_dir: Path | None, ind
                      if isinstance(value, tuple) and len(value) == 2 and isinstance(value[1], Shard)}
             order = shards_of(sorted(digests))
             keys = [index_key({out: digests[out] for out in shard}) for shard in order]
-            shards = updated_shards(order, keys, digests, known, read_page)
+            shards = updated_shards(order, keys, digests, known, read_page, started)
         if shards:
             merged, packed = merge(shards, packed)
         else:  # no page to index: Pagefind's empty index, so the search page still loads
@@ -402,7 +404,21 @@ def search_index(digests: dict[str, str], read_page, state_dir: Path | None, ind
     return files
 
 
-def updated_shards(order: list[list[str]], keys: list[str], digests: dict[str, str], known: dict, read_page) -> list[Shard]:
+def shards_to_cut(order: list[list[str]], held, reused: set[int]) -> list[int]:
+    """The shards (by number) updated_shards makes of pieces: those not reused whole with at
+    least half their pages held unchanged in the last build's shards."""
+    return [n for n, shard in enumerate(order) if n not in reused and 2 * sum(out in held for out in shard) >= len(shard)]
+
+
+def new_pages(digests: dict[str, str], unchanged: set[str]) -> list[str]:
+    """The pages updated_shards will index in one Pagefind run, in its order, when the pages
+    unchanged since the last build are those its index holds: known before that index is read."""
+    order = shards_of(sorted(digests))
+    return [out for n in shards_to_cut(order, unchanged, set()) for out in order[n] if out not in unchanged]
+
+
+def updated_shards(order: list[list[str]], keys: list[str], digests: dict[str, str], known: dict, read_page,
+                   started: Indexer | None = None) -> list[Shard]:
     """Each shard's index (order: each shard's pages, keys: each shard's index_key). A shard the
     last build indexed (known: key -> (its pages with their digests, its index)) is reused. In
     one that changed, the runs of pages an earlier shard holds unchanged are cut from that
@@ -412,7 +428,10 @@ def updated_shards(order: list[list[str]], keys: list[str], digests: dict[str, s
 
     A page's place in its shard is its number in the shard's index only when Pagefind indexed
     every page it was given; it leaves out a page with no word to index. Pieces are cut only
-    from indexes with as many pages as they were given."""
+    from indexes with as many pages as they were given.
+
+    started: a Pagefind run begun on some pages (start_pagefind), taken as the run of the new
+    pages, or of a shard indexed whole, that has exactly those; the caller closes it either way."""
     held = {}  # out -> (key, place) of each unchanged page in the last build's shards
     for key, (pages, index) in known.items():
         if len(index.pages) != len(pages):
@@ -423,11 +442,9 @@ def updated_shards(order: list[list[str]], keys: list[str], digests: dict[str, s
     shards: list[Shard | None] = [known[key][1] if key in known else None for key in keys]
     pieces = {}  # shard number -> its runs: (key, first place, end), or (None, first page, end) of the new pages
     fresh: list[str] = []
-    for n, shard in enumerate(order):
-        if shards[n] is not None or 2 * sum(out in held for out in shard) < len(shard):
-            continue
+    for n in shards_to_cut(order, held, {n for n, shard in enumerate(shards) if shard is not None}):
         pieces[n] = []
-        for out in shard:
+        for out in order[n]:
             key, place = held.get(out, (None, len(fresh)))
             if key is None:
                 fresh.append(out)
@@ -436,8 +453,15 @@ def updated_shards(order: list[list[str]], keys: list[str], digests: dict[str, s
                 last[2] = place + 1
             else:
                 pieces[n].append([key, place, place + 1])
+    def pagefind_on(outs: list[str]) -> Indexer:
+        nonlocal started
+        if started is not None and started.order == outs:
+            indexer, started = started, None
+            return indexer
+        return start_pagefind({out: read_page(out) for out in outs})
+
     # Pagefind indexes the new pages in its own process while this one cuts the unchanged runs.
-    indexer = start_pagefind({out: read_page(out) for out in fresh}) if fresh else None
+    indexer = pagefind_on(fresh) if fresh else None
     cuts: dict[int, list] = {}  # shard number -> its pieces: the unchanged runs cut, the new ones as (first, end)
     try:
         for n, runs in pieces.items():
@@ -458,5 +482,9 @@ def updated_shards(order: list[list[str]], keys: list[str], digests: dict[str, s
             pass
     for n, shard in enumerate(order):
         if shards[n] is None:
-            shards[n] = parse_shard(run_pagefind({out: read_page(out) for out in shard}))
+            indexer = pagefind_on(shard)
+            try:
+                shards[n] = parse_shard(indexer.raw_files())
+            finally:
+                indexer.close()
     return shards
