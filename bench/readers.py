@@ -33,6 +33,7 @@ sys.path.insert(1, str(ROOT))
 
 def child(mode: str, content: Path, out: Path) -> dict:
     """One build in this process; returns its wall time and the time spent in each stage."""
+    import build  # noqa: F401  (the process set up as the command sets it up)
     import sitegen.pipeline as pipeline
     from sitegen.cli import main
 
@@ -49,11 +50,13 @@ def child(mode: str, content: Path, out: Path) -> dict:
 
     if mode == "bare":
         pipeline.Site.start_index = lambda self: None
+        pipeline.Site.start_changed_index = lambda self, results: None
         pipeline.Site.search_index = lambda self, results: {}
         pipeline.Site.page_card = lambda self, page: None
         pipeline.card_files = lambda cards, folder, drawn, present: dict
     else:
         pipeline.Site.start_index = timed("index", pipeline.Site.start_index)  # Pagefind then indexes while pages render
+        pipeline.Site.start_changed_index = timed("index", pipeline.Site.start_changed_index)  # an edit's pages, once rendered
         pipeline.Site.search_index = timed("index", pipeline.Site.search_index)
         starting = timed("cards", pipeline.card_files)  # reading the cache and starting the pool
         pipeline.card_files = lambda cards, folder, drawn, present: timed("cards", starting(cards, folder, drawn, present))  # and waiting
