@@ -18,7 +18,7 @@ import threading
 from pathlib import Path
 
 from .cbor import decode, encode
-from .searchmerge import DECODED, Shard, ShardFormatError, joined, merge, parse_shard, payload, sliced
+from .searchmerge import DECODED, Shard, ShardFormatError, joined, merge, parse_shard, payload, rename, sliced, stem
 
 SEARCH_DIR = "pagefind"  # the index and Pagefind's own search script, under the site root
 INDEXED_KINDS = ("guide", "hub", "page")
@@ -97,8 +97,13 @@ def start_pagefind(pages: dict[str, bytes]) -> Indexer:
 
 
 def published(files: dict[str, bytes]) -> dict[str, bytes]:
-    """An index's files as the site serves them: filters in a stable order, under SEARCH_DIR."""
-    return {f"{SEARCH_DIR}/{rel}": data for rel, data in canonical_filters(files).items()}
+    """An index's files as the site serves them: filters in a stable order, under SEARCH_DIR.
+    searchmerge.merge writes them in that order already."""
+    return in_search_dir(canonical_filters(files))
+
+
+def in_search_dir(files: dict[str, bytes]) -> dict[str, bytes]:
+    return {f"{SEARCH_DIR}/{rel}": data for rel, data in sorted(files.items())}
 
 
 class ShardedIndexer:
@@ -334,20 +339,6 @@ def canonical_filters(files: dict[str, bytes]) -> dict[str, bytes]:
     return dict(sorted(files.items()))
 
 
-def stem(rel: str) -> str:
-    """'filter/en_187529c.pf_filter' -> 'en_187529c'; 'pagefind.en_b44266.pf_meta' -> 'pagefind.en_b44266'."""
-    return rel.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-
-
-def rename(rel: str, data: bytes) -> str:
-    """The same name with its hash (the hex after the language's underscore) taken from data."""
-    folder, _, name = rel.rpartition("/")
-    head, _, tail = name.partition("_")
-    old_hash, _, suffix = tail.partition(".")
-    new_name = f"{head}_{hashlib.sha256(data).hexdigest()[:len(old_hash)]}.{suffix}"
-    return f"{folder}/{new_name}" if folder else new_name
-
-
 def search_index(digests: dict[str, str], read_page, state_dir: Path | None, indexer: ShardedIndexer | None = None,
                  started: Indexer | None = None) -> dict[str, bytes]:
     """The index of the pages whose sha256 digests are given (output path -> digest); taken from
@@ -383,11 +374,11 @@ def search_index(digests: dict[str, str], read_page, state_dir: Path | None, ind
             shards = updated_shards(order, keys, digests, known, read_page, started)
         if shards:
             merged, packed = merge(shards, packed)
+            files = in_search_dir(merged)
         else:  # no page to index: Pagefind's empty index, so the search page still loads
-            merged = run_pagefind({})
+            files = published(run_pagefind({}))
     except ShardFormatError as err:
         raise SearchIndexError(f"cannot merge pagefind's indexes of the shards: {err}") from None
-    files = published(merged)
     if state_dir is not None:
         from .cacheguard import write_sealed_pickle
 

@@ -125,8 +125,9 @@ def read_words(data: bytes, words: dict) -> None:
 
 
 def merge(shards: list[Shard], packed: dict[str, bytes]) -> tuple[dict[str, bytes], dict[str, bytes]]:
-    """The index Pagefind writes for all the shards' pages, in shard order, added at once; and
-    its compressed word-index chunks by the full hash of their CBOR. packed: those of an earlier
+    """The index Pagefind writes for all the shards' pages, in shard order, added at once, with
+    its filters in a stable order (as search.canonical_filters puts Pagefind's own); and its
+    compressed word-index chunks by the full hash of their CBOR. packed: those of an earlier
     merge, reused rather than compressed again."""
     first = shards[0]
     language = first.language
@@ -142,10 +143,11 @@ def merge(shards: list[Shard], packed: dict[str, bytes]) -> tuple[dict[str, byte
     for name, (full, _) in chunks.items():
         files[f"index/{name}.pf_index"] = packed[full]
     meta = encode([first.version, meta_pages, meta_chunks, meta_filters, [], whole.fields])
-    meta_name = f"{language}_{pagefind_hash(meta)[:len(language) + 8]}"
-    files[f"pagefind.{meta_name}.pf_meta"] = gzip.compress(DECODED + meta, mtime=0)
+    data = gzip.compress(DECODED + meta, mtime=0)
+    meta_rel = rename(f"pagefind.{language}_{pagefind_hash(meta)[:len(language) + 8]}.pf_meta", data)
+    files[meta_rel] = data
     entry = json.loads(json.dumps(first.entry))
-    entry["languages"][language].update(hash=meta_name, page_count=len(whole.pages))
+    entry["languages"][language].update(hash=stem(meta_rel).removeprefix("pagefind."), page_count=len(whole.pages))
     files["pagefind-entry.json"] = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode()
     return files, packed
 
@@ -227,14 +229,17 @@ def word_index_files(chunks: list[list[tuple[str, bytes]]], language: str) -> tu
 
 
 def filter_files(filters: dict[str, dict[str, list[int]]], language: str) -> tuple[list, dict[str, bytes]]:
-    """The metadata's filters ([name, chunk]) and the filter files, values sorted."""
+    """The metadata's filters ([name, chunk]) and the filter files, values sorted, each named
+    after the hash of its file (rename) at the length of Pagefind's name for it."""
     meta_filters, names, files = [], {}, {}
     for name in sorted(filters):
         data = encode([name, [[value, pages] for value, pages in sorted(filters[name].items())]])
         chunk = taken_name(f"{language}_{pagefind_hash(data)}", names, language)
         names[chunk] = data
-        files[f"filter/{chunk}.pf_filter"] = gzip.compress(DECODED + data, mtime=0)
-        meta_filters.append([name, chunk])
+        packed = gzip.compress(DECODED + data, mtime=0)
+        rel = rename(f"filter/{chunk}.pf_filter", packed)
+        files[rel] = packed
+        meta_filters.append([name, stem(rel)])
     return meta_filters, files
 
 
@@ -378,3 +383,17 @@ def shortest_prefixes(last: str, first: str) -> tuple[str, str]:
             break
         shared += 1
     return last[:shared + 1], first[:shared + 1]
+
+
+def stem(rel: str) -> str:
+    """'filter/en_187529c.pf_filter' -> 'en_187529c'; 'pagefind.en_b44266.pf_meta' -> 'pagefind.en_b44266'."""
+    return rel.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+
+
+def rename(rel: str, data: bytes) -> str:
+    """The same name with its hash (the hex after the language's underscore) taken from data."""
+    folder, _, name = rel.rpartition("/")
+    head, _, tail = name.partition("_")
+    old_hash, _, suffix = tail.partition(".")
+    new_name = f"{head}_{hashlib.sha256(data).hexdigest()[:len(old_hash)]}.{suffix}"
+    return f"{folder}/{new_name}" if folder else new_name

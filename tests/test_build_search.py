@@ -280,6 +280,7 @@ def test_merging_shards_of_many_chunks_gives_pagefinds_own_index(make_pages):
         shards = [order[a:b] for a, b in zip(cuts, cuts[1:] + [len(order)])]
         merged, _ = merge([parse_shard(search.run_pagefind({out: pages[out] for out in shard})) for shard in shards], {})
         assert unpacked(search.published(merged)) == unpacked(search.published(whole))
+        assert search.in_search_dir(merged) == search.published(merged)  # served as merged: its filters are in order already
 
 
 def fielded_pages() -> dict[str, bytes]:
