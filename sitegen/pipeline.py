@@ -457,7 +457,8 @@ class Site:
 
     def search_index(self, results: list[PageResult]) -> dict[str, bytes]:
         """The search index of the indexed pages; a page unchanged since the last build is read
-        back from the output folder, which still holds exactly what that build wrote."""
+        back from the output folder, which still holds exactly what that build wrote, and a
+        fragment file it holds as the index has it is given as None."""
         from .search import SearchIndexError, search_index
 
         digests = {r.out: r.digest for r in results if r.out in self.indexed}
@@ -466,7 +467,7 @@ class Site:
             return self.indexed[out] or (self.options.out_dir / out).read_bytes()
 
         try:
-            return search_index(digests, read_page, self.options.state_dir, self.indexer, self.changed_index)
+            return search_index(digests, read_page, self.options.state_dir, self.indexer, self.changed_index, self.previous_files)
         except SearchIndexError as err:
             self.problems.append(Problem(display_path(Path(__file__).with_name("search.py")), 1, str(err)))
             return {}

@@ -4,6 +4,11 @@ The pinned Pagefind binary (PyPI `pagefind[bin]`) indexes those pages' rendered 
 into a temporary folder, and the index is kept in memory until the build writes everything.
 The index is named after the bytes of every page it covers: when none of them changed, the last
 index is reused and Pagefind does not run at all.
+
+The cache keeps what an edit's merge needs of the last index (CACHE) but its pages' fragment
+files, a third of its bytes: each is named by its hash, and the output folder, which the edit's
+build starts from, holds it. A build whose output folder cannot be trusted indexes every page
+again as it renders them, and does not read the cache.
 """
 
 from __future__ import annotations
@@ -17,7 +22,10 @@ import subprocess
 import threading
 from pathlib import Path
 
+from dataclasses import replace
+
 from .cbor import decode, encode
+from .output import sha256
 from .searchmerge import DECODED, Shard, ShardFormatError, joined, merge, parse_shard, payload, rename, sliced, stem
 
 SEARCH_DIR = "pagefind"  # the index and Pagefind's own search script, under the site root
@@ -34,11 +42,15 @@ TIMEOUT_SECONDS = 300
 SHARD_PAGES = 128
 OLD_SHARDS_CACHE = "search-shards.pickle"  # where earlier releases kept the shards, now in CACHE
 PACKED = "compressed word-index chunks"  # by the hash of their bytes: an edit recompresses the chunks it changed
-INDEX_FORMAT = "service, pages in order, sorted filters, shards merged, shards with their pages"  # part of the cache key: how this module makes the index
+INDEX_FORMAT = "service, pages in order, sorted filters, shards merged, shards with their pages, fragments in the output"  # part of the cache key: how this module makes the index
 
 
 class SearchIndexError(Exception):
     """Pagefind could not index the site; the message says why, in one line."""
+
+
+class FragmentsLost(Exception):
+    """The output folder lacks a fragment file of the last index that the cache left out."""
 
 
 @functools.cache
@@ -340,17 +352,36 @@ def canonical_filters(files: dict[str, bytes]) -> dict[str, bytes]:
 
 
 def search_index(digests: dict[str, str], read_page, state_dir: Path | None, indexer: ShardedIndexer | None = None,
-                 started: Indexer | None = None) -> dict[str, bytes]:
+                 started: Indexer | None = None, present: dict | None = None) -> dict[str, bytes | None]:
     """The index of the pages whose sha256 digests are given (output path -> digest); taken from
     the last build's when no page changed. Otherwise each shard is taken from the last build's
     when none of its pages changed, else indexed from read_page(output path) -> HTML, or taken
     from indexer, which was given every page as it was rendered; then the shards are merged.
     started: Pagefind already indexing the pages the build expects updated_shards to index
-    anew, used if they are those. state_dir None: no cache."""
+    anew, used if they are those. present: the files the output folder holds (path -> (sha256,
+    ...)); a fragment file of the last index is given as None, as the output holds it, and when
+    the output lacks one (a build that failed after its index was made), every page is indexed
+    anew. state_dir None: no cache."""
     from .pipeline import load_pickle
 
+    cached = load_pickle(state_dir / CACHE) if indexer is None and state_dir is not None else {}
+    if cached.get("maker") != index_maker():  # pieces of another Pagefind's index are not cut into this one
+        cached = {}
+    try:
+        return built_index(digests, read_page, state_dir, indexer, started, present or {}, cached)
+    except FragmentsLost:  # every page indexed anew, its fragments at hand
+        return built_index(digests, read_page, state_dir, None, None, present or {}, {})
+
+
+def built_index(digests: dict[str, str], read_page, state_dir: Path | None, indexer: ShardedIndexer | None,
+                started: Indexer | None, present: dict, cached: dict) -> dict[str, bytes | None]:
+    """search_index's work, from the last build's cache as read (cached)."""
     key = index_key(digests)
-    packed: dict[str, bytes] = {}
+    # Each fragment file of the last index: path -> (its page's full hash, the file's sha256).
+    fragments_before = cached.get("fragments") if isinstance(cached.get("fragments"), dict) else {}
+    if cached.get("key") == key and isinstance(cached.get("files"), dict):
+        return with_fragments(cached["files"], fragments_before, present)
+    packed = cached.get(PACKED) if isinstance(cached.get(PACKED), dict) else {}
     try:
         if indexer is not None:
             try:
@@ -360,12 +391,6 @@ def search_index(digests: dict[str, str], read_page, state_dir: Path | None, ind
             order = indexer.shards
             keys = [index_key({out: digests[out] for out in shard}) for shard in order]
         else:
-            cached = load_pickle(state_dir / CACHE) if state_dir is not None else {}
-            if cached.get("key") == key:
-                return cached["files"]
-            if cached.get("maker") != index_maker():  # pieces of another Pagefind's index are not cut into this one
-                cached = {}
-            packed = cached.get(PACKED) if isinstance(cached.get(PACKED), dict) else {}
             shards_cached = cached.get("shards") if isinstance(cached.get("shards"), dict) else {}
             known = {key: value for key, value in shards_cached.items()  # (pages, index); not an older release's layout
                      if isinstance(value, tuple) and len(value) == 2 and isinstance(value[1], Shard)}
@@ -373,25 +398,35 @@ def search_index(digests: dict[str, str], read_page, state_dir: Path | None, ind
             keys = [index_key({out: digests[out] for out in shard}) for shard in order]
             shards = updated_shards(order, keys, digests, known, read_page, started)
         if shards:
-            merged, packed = merge(shards, packed)
+            merged, packed, fulls = merge(shards, packed)
             files = in_search_dir(merged)
         else:  # no page to index: Pagefind's empty index, so the search page still loads
-            files = published(run_pagefind({}))
+            files, fulls = published(run_pagefind({})), {}
     except ShardFormatError as err:
         raise SearchIndexError(f"cannot merge pagefind's indexes of the shards: {err}") from None
+    digest_before = dict(fragments_before.values())  # full hash -> sha256 of the file
+    fragments = {f"{SEARCH_DIR}/{rel}": (full, sha256(files[f"{SEARCH_DIR}/{rel}"]) if files[f"{SEARCH_DIR}/{rel}"] is not None
+                                         else digest_before.get(full)) for rel, full in fulls.items()}
+    served = with_fragments(files, fragments, present)
     if state_dir is not None:
         from .cacheguard import write_sealed_pickle
 
-        # One file: the index's files are mostly the shards' fragments and the packed chunks,
-        # the same bytes objects, which pickle writes once; so is Pagefind's script, which every
-        # shard carries.
+        # Pagefind's script, which every shard carries, is kept once.
+        kept = [replace(shard, pages=[(full, count, None) for full, count, _ in shard.pages], static=shards[0].static
+                        if shard.static == shards[0].static else shard.static) for shard in shards]
         pages = [tuple((out, digests[out]) for out in shard) for shard in order]
-        for shard in shards:
-            if shard.static == shards[0].static:
-                shard.static = shards[0].static
-        write_sealed_pickle(state_dir / CACHE, {"key": key, "files": files, "maker": index_maker(),
-                                                "shards": dict(zip(keys, zip(pages, shards))), PACKED: packed})
+        write_sealed_pickle(state_dir / CACHE, {"key": key, "maker": index_maker(), "shards": dict(zip(keys, zip(pages, kept))),
+                                                "files": {rel: None if rel in fragments else data for rel, data in files.items()},
+                                                "fragments": fragments, PACKED: packed})
         (state_dir / OLD_SHARDS_CACHE).unlink(missing_ok=True)
+    return served
+
+
+def with_fragments(files: dict[str, bytes | None], fragments: dict[str, tuple], present: dict) -> dict[str, bytes | None]:
+    """files, in which each fragment file (fragments: path -> (full hash, sha256)) is either
+    at hand or one the output folder holds as it is (present); raises FragmentsLost otherwise."""
+    if any(files.get(rel) is None and (digest is None or present.get(rel, ("",))[0] != digest) for rel, (_, digest) in fragments.items()):
+        raise FragmentsLost
     return files
 
 

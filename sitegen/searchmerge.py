@@ -44,12 +44,12 @@ class Shard:
     language: str
     version: str
     fields: list  # the metadata's last field (the names of the pages' metadata)
-    pages: list[tuple[str, int, bytes]]  # per page: its fragment's full hash, word count, file
+    pages: list[tuple[str, int, bytes | None]]  # per page: its fragment's full hash, word count, file (None: kept elsewhere, see search.py)
     words: dict[str, tuple[int, int, int, int, bytes]]  # word -> pages, first page, last page, count, bytes after the first page number
     filters: dict[str, dict[str, list[int]]]  # filter -> value -> page numbers
     entry: dict  # pagefind-entry.json
     static: dict[str, bytes]  # the search script, its worker and WebAssembly
-    page_fields: list[frozenset] | None = None  # each page's metadata fields, once sliced() read them
+    page_fields: list[frozenset] | None = None  # each page's metadata fields; None: unknown, and the shard is not cut
 
 
 def pagefind_hash(data: bytes) -> str:
@@ -73,10 +73,12 @@ def parse_shard(files: dict[str, bytes]) -> Shard:
         version, meta_pages, chunks, filters, sorts, fields = meta
         if sorts:
             raise ShardFormatError("sort orders")
-        pages = []
+        pages, page_fields = [], []
         for name, word_count in meta_pages:
             fragment = files[f"fragment/{name}.pf_fragment"]
-            pages.append((f"{language}_{pagefind_hash(payload(fragment))}", word_count, fragment))
+            data = payload(fragment)
+            pages.append((f"{language}_{pagefind_hash(data)}", word_count, fragment))
+            page_fields.append(fields_of(data))
         words: dict = {}
         for _, _, name in chunks:
             read_words(payload(files[f"index/{name}.pf_index"]), words)
@@ -92,7 +94,18 @@ def parse_shard(files: dict[str, bytes]) -> Shard:
         raise ShardFormatError(f"unexpected index layout ({err})") from None
     static = {rel: data for rel, data in files.items()  # the search script, its worker, its WebAssembly
               if not rel.startswith(("fragment/", "index/", "filter/")) and not rel.endswith((".pf_meta", "-entry.json"))}
-    return Shard(language, version, fields, pages, words, merged_filters, entry, static)
+    # sliced() cuts only a shard whose fields are its pages' fields: each field a page has.
+    if None in page_fields or set().union(*page_fields) != set(fields):
+        page_fields = None
+    return Shard(language, version, fields, pages, words, merged_filters, entry, static, page_fields)
+
+
+def fields_of(fragment: bytes) -> frozenset | None:
+    """A page's metadata fields, read from its fragment's JSON; None when it has none."""
+    try:
+        return frozenset(json.loads(fragment)["meta"])
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 def read_words(data: bytes, words: dict) -> None:
@@ -124,18 +137,19 @@ def read_words(data: bytes, words: dict) -> None:
         raise ShardFormatError("bytes after the last word")
 
 
-def merge(shards: list[Shard], packed: dict[str, bytes]) -> tuple[dict[str, bytes], dict[str, bytes]]:
+def merge(shards: list[Shard], packed: dict[str, bytes]) -> tuple[dict[str, bytes | None], dict[str, bytes], dict[str, str]]:
     """The index Pagefind writes for all the shards' pages, in shard order, added at once, with
-    its filters in a stable order (as search.canonical_filters puts Pagefind's own); and its
-    compressed word-index chunks by the full hash of their CBOR. packed: those of an earlier
-    merge, reused rather than compressed again."""
+    its filters in a stable order (as search.canonical_filters puts Pagefind's own); its
+    compressed word-index chunks by the full hash of their CBOR; and the full hash of each
+    fragment file's page. packed: chunks of an earlier merge, reused rather than compressed
+    again. A fragment the shards do not hold (None) is None in the files."""
     first = shards[0]
     language = first.language
     for shard in shards:
         if (shard.language, shard.version) != (language, first.version):
             raise ShardFormatError("shards of different languages or versions")
     whole = joined(shards)
-    meta_pages, fragments = fragment_files(whole.pages, language)
+    meta_pages, fragments, fulls = fragment_files(whole.pages, language)
     meta_chunks, chunks = word_index_files(word_chunks(whole.words), language)
     meta_filters, filters = filter_files(whole.filters, language)
     packed = compressed({full: data for full, data in chunks.values()}, packed)
@@ -149,7 +163,7 @@ def merge(shards: list[Shard], packed: dict[str, bytes]) -> tuple[dict[str, byte
     entry = json.loads(json.dumps(first.entry))
     entry["languages"][language].update(hash=stem(meta_rel).removeprefix("pagefind."), page_count=len(whole.pages))
     files["pagefind-entry.json"] = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode()
-    return files, packed
+    return files, packed, fulls
 
 
 def compressed(chunks: dict[str, bytes], packed: dict[str, bytes]) -> dict[str, bytes]:
@@ -162,10 +176,11 @@ def compressed(chunks: dict[str, bytes], packed: dict[str, bytes]) -> dict[str, 
     return {full: packed.get(full) or made[full] for full in chunks}
 
 
-def fragment_files(pages: list[tuple[str, int, bytes]], language: str) -> tuple[list, dict[str, bytes]]:
-    """The metadata's pages ([name, word count]) and the fragment files, named as Pagefind names them."""
+def fragment_files(pages: list[tuple[str, int, bytes | None]], language: str) -> tuple[list, dict[str, bytes | None], dict[str, str]]:
+    """The metadata's pages ([name, word count]), the fragment files, named as Pagefind names
+    them, and each file's full hash."""
     names: dict[str, str] = {}
-    meta_pages, files = [], {}
+    meta_pages, files, fulls = [], {}, {}
     for full, word_count, fragment in pages:
         name = full[:len(language) + 8]
         while name in names:  # Pagefind adds one digit to a taken fragment name
@@ -174,8 +189,9 @@ def fragment_files(pages: list[tuple[str, int, bytes]], language: str) -> tuple[
             name = full[:len(name) + 1]
         names[name] = full
         files[f"fragment/{name}.pf_fragment"] = fragment
+        fulls[f"fragment/{name}.pf_fragment"] = full
         meta_pages.append([name, word_count])
-    return meta_pages, files
+    return meta_pages, files, fulls
 
 
 def joined_words(shards: list[Shard], offsets: list[int]) -> dict[str, tuple[int, int, int, int, bytes]]:
@@ -260,18 +276,12 @@ def joined(shards: list[Shard]) -> Shard:
 
 
 def sliced(shard: Shard, start: int, stop: int) -> Shard:
-    """The shard's pages start to stop - 1 alone: what Pagefind gives for those pages. Their
-    metadata fields are read from their fragments; a shard whose fields are not its pages'
-    fields is refused with ShardFormatError."""
+    """The shard's pages start to stop - 1 alone: what Pagefind gives for those pages. A shard
+    whose pages' metadata fields are not known (parse_shard) is refused with ShardFormatError."""
     if not 0 <= start < stop <= len(shard.pages):
         raise ShardFormatError(f"pages {start} to {stop - 1} of a shard of {len(shard.pages)}")
     if shard.page_fields is None:
-        try:
-            shard.page_fields = [frozenset(json.loads(payload(fragment))["meta"]) for _, _, fragment in shard.pages]
-        except (ValueError, KeyError, TypeError) as err:
-            raise ShardFormatError(f"a fragment without metadata ({err})") from None
-        if set().union(*shard.page_fields) != set(shard.fields):
-            raise ShardFormatError("metadata fields that are not its pages'")
+        raise ShardFormatError("pages whose metadata fields are not known")
     words = {}
     for word, (postings, first, last, locations, tail) in shard.words.items():
         if last < start or first >= stop:

@@ -159,6 +159,52 @@ def test_an_edits_page_goes_to_pagefind_before_the_last_index_is_read(content, b
     assert unpacked(index_files(built)) == unpacked(search.published(search.run_pagefind(indexed_pages(built))))
 
 
+def test_an_edit_keeps_the_fragments_the_output_holds_and_the_cache_none(content, built, capsys):
+    # The fragment files are a third of the index's bytes: the cache leaves them to the output
+    # folder, where an edit's build keeps those it did not change.
+    import pickle
+
+    from sitegen.cacheguard import read_sealed
+    from sitegen.options import BuildOptions
+
+    before = {path: (built / path).stat().st_ino for path in index_files(built) if "/fragment/" in path}
+    guide = content / "guides/beta.md"
+    guide.write_text(guide.read_text().replace("Nothing more to say.", "A word about zeppelins."))
+    assert run_cli("build", "--content", content, "--out", built, capsys=capsys)[0] == 0
+    after = {path: (built / path).stat().st_ino for path in index_files(built) if "/fragment/" in path}
+    assert len(set(before) - set(after)) == len(set(after) - set(before)) == 1  # the edited page's alone
+    assert all(after[path] == ino for path, ino in before.items() if path in after)  # the others linked, not written
+    cache = pickle.loads(read_sealed(BuildOptions(out_dir=built).state_dir / search.CACHE))
+    assert all(fragment is None for _, shard in cache["shards"].values() for _, _, fragment in shard.pages)
+    assert set(cache["fragments"]) == set(after) and all(cache["files"][path] is None for path in after)
+    assert unpacked(index_files(built)) == unpacked(search.published(search.run_pagefind(indexed_pages(built))))
+
+
+def test_an_index_whose_fragments_the_output_lacks_is_made_again(content, built, capsys, monkeypatch):
+    # A build that fails once its index is made (here, the disk fills as it writes) leaves the
+    # cache with fragments the output never got; the next build indexes every page again.
+    from sitegen import pipeline
+
+    guide = content / "guides/beta.md"
+    guide.write_text(guide.read_text().replace("Nothing more to say.", "A word about zeppelins."))
+
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device", str(built / "guides"))
+
+    write_changed = pipeline.write_changed
+    monkeypatch.setattr(pipeline, "write_changed", full_disk)
+    code, _, err = run_cli("build", "--content", content, "--out", built, capsys=capsys)
+    assert code != 0 and "No space left on device" in err
+    monkeypatch.setattr(pipeline, "write_changed", write_changed)
+    calls = []
+    real_start = search.start_pagefind
+    monkeypatch.setattr(search, "start_pagefind", lambda pages: calls.append(sorted(pages)) or real_start(pages))
+    code, _, err = run_cli("build", "--content", content, "--out", built, capsys=capsys)
+    assert code == 0, err
+    assert calls[-1] == sorted(indexed_pages(built))  # after the early run on the edited page, every page
+    assert unpacked(index_files(built)) == unpacked(search.published(search.run_pagefind(indexed_pages(built))))
+
+
 def rebuild_after_an_edit(content, out, capsys, monkeypatch) -> list[list[str]]:
     """Edit a guide, build again; the pages of each Pagefind run that build made."""
     calls = []
@@ -278,7 +324,7 @@ def test_merging_shards_of_many_chunks_gives_pagefinds_own_index(make_pages):
     order = sorted(pages)
     for cuts in ([0, 1, 2, 70, 99], [0, 60, 61]):
         shards = [order[a:b] for a, b in zip(cuts, cuts[1:] + [len(order)])]
-        merged, _ = merge([parse_shard(search.run_pagefind({out: pages[out] for out in shard})) for shard in shards], {})
+        merged, _, _ = merge([parse_shard(search.run_pagefind({out: pages[out] for out in shard})) for shard in shards], {})
         assert unpacked(search.published(merged)) == unpacked(search.published(whole))
         assert search.in_search_dir(merged) == search.published(merged)  # served as merged: its filters are in order already
 
