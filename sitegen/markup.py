@@ -16,7 +16,6 @@ from pathlib import Path
 import markdown
 
 from . import inline, rawhtml
-from .packfile import frame, read_pack
 from .rawhtml import first_refusal
 
 EXTENSIONS = ["tables", "fenced_code", "footnotes", "attr_list", "def_list", "abbr", "md_in_html", "sane_lists", "toc"]
@@ -160,7 +159,7 @@ class MarkdownCache:
     def shard(self, key: str) -> dict[str, Rendered]:
         shard = key[0]
         if shard not in self.loaded:
-            self.loaded[shard], whole = read_pack(self.pack(shard), Rendered)
+            self.loaded[shard], whole = read_pack(self.pack(shard))
             if not whole:
                 self.damaged.add(shard)
         return self.loaded[shard]
@@ -200,6 +199,46 @@ class MarkdownCache:
             stale = len(keys) - len(used.intersection(keys))
             if shard in self.damaged or (stale and stale * 2 >= len(keys)):
                 if shard not in self.damaged:  # this build's renderings were appended, not kept: read them back
-                    entries, _ = read_pack(self.pack(shard), Rendered)
+                    entries, _ = read_pack(self.pack(shard))
                 live = b"".join(frame(k, v) for k, v in entries.items() if k in used)
                 atomic_write(self.pack(shard), live)
+
+
+# A frame: the payload's length (4 bytes, big-endian), its sha256 (32 bytes), then the pickled
+# (key, Rendered). The hash is recorded when the frame is written and checked before it is used.
+FRAME_HEAD = 36
+
+
+def frame(key: str, rendered: Rendered) -> bytes:
+    import pickle
+
+    payload = pickle.dumps((key, rendered), protocol=pickle.HIGHEST_PROTOCOL)
+    return len(payload).to_bytes(4, "big") + hashlib.sha256(payload).digest() + payload
+
+
+def read_pack(path: Path) -> tuple[dict[str, Rendered], bool]:
+    """The renderings in one pack, and whether all of it could be read. A frame that fails its
+    hash (a build stopped in the middle of a write, a damaged disk) ends what can be read."""
+    import pickle
+
+    entries: dict[str, Rendered] = {}
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return entries, True
+    except OSError:
+        return entries, False
+    at = 0
+    while at < len(data):
+        length = int.from_bytes(data[at : at + 4], "big")
+        payload = data[at + FRAME_HEAD : at + FRAME_HEAD + length]
+        if len(payload) != length or hashlib.sha256(payload).digest() != data[at + 4 : at + FRAME_HEAD]:
+            return entries, False
+        try:
+            key, value = pickle.loads(payload)
+        except Exception:
+            return entries, False
+        if isinstance(key, str) and isinstance(value, Rendered):
+            entries[key] = value
+        at += FRAME_HEAD + length
+    return entries, True

@@ -38,15 +38,14 @@ def test_a_rendering_made_ahead_is_not_added_again_to_a_cache_that_has_it(conten
     # An output folder deleted by hand is built afresh, with the markdown cache still full.
     import shutil
 
-    from sitegen.markup import Rendered
-    from sitegen.packfile import read_pack
+    from sitegen.markup import read_pack
     from sitegen.options import BuildOptions
 
     out = tmp_path / "site"
     first_build(content, out, capsys, monkeypatch, min_files=1)
     packs = BuildOptions(out_dir=out).state_dir / pipeline.MARKDOWN_CACHE
     before = {pack.name: pack.read_bytes() for pack in packs.iterdir()}
-    assert sum(len(read_pack(pack, Rendered)[0]) for pack in packs.iterdir()) >= 5
+    assert sum(len(read_pack(pack)[0]) for pack in packs.iterdir()) >= 5
     shutil.rmtree(out)
     first_build(content, out, capsys, monkeypatch, min_files=1)
     assert {pack.name: pack.read_bytes() for pack in packs.iterdir()} == before
