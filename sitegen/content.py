@@ -84,7 +84,8 @@ def read_source(rel: str, raw: bytes, display_root: str, parsed: dict) -> tuple[
 
 
 def normalized(text: str) -> str:
-    return text.replace("\r\n", "\n")
+    # Looked for first: replace() copies the whole text even when it has nothing to replace.
+    return text.replace("\r\n", "\n") if "\r" in text else text
 
 
 def decoded(source: Source, raw: bytes) -> tuple[str | None, list[Problem]]:
