@@ -11,8 +11,12 @@ import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .problems import Problem, clip, quoted
+
+if TYPE_CHECKING:
+    import yaml
 
 # python-frontmatter's YAML boundary, a line of three or more hyphens (the tests hold the two
 # equal). It is written here because importing python-frontmatter imports YAML, some 20 ms that

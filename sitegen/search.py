@@ -20,9 +20,8 @@ import hashlib
 import json
 import subprocess
 import threading
-from pathlib import Path
-
 from dataclasses import replace
+from pathlib import Path
 
 from .cbor import decode, encode
 from .output import sha256
@@ -405,8 +404,9 @@ def built_index(digests: dict[str, str], read_page, state_dir: Path | None, inde
     except ShardFormatError as err:
         raise SearchIndexError(f"cannot merge pagefind's indexes of the shards: {err}") from None
     digest_before = dict(fragments_before.values())  # full hash -> sha256 of the file
-    fragments = {f"{SEARCH_DIR}/{rel}": (full, sha256(files[f"{SEARCH_DIR}/{rel}"]) if files[f"{SEARCH_DIR}/{rel}"] is not None
-                                         else digest_before.get(full)) for rel, full in fulls.items()}
+    fragments = {}
+    for rel, full in in_search_dir(fulls).items():
+        fragments[rel] = (full, sha256(files[rel]) if files[rel] is not None else digest_before.get(full))
     served = with_fragments(files, fragments, present)
     if state_dir is not None:
         from .cacheguard import write_sealed_pickle
@@ -479,6 +479,7 @@ def updated_shards(order: list[list[str]], keys: list[str], digests: dict[str, s
                 last[2] = place + 1
             else:
                 pieces[n].append([key, place, place + 1])
+
     def pagefind_on(outs: list[str]) -> Indexer:
         nonlocal started
         if started is not None and started.order == outs:
