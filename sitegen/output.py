@@ -14,8 +14,10 @@ import glob
 import hashlib
 import os
 import pickle
+import select
 import shutil
 import signal
+import struct
 import tempfile
 import threading
 from dataclasses import dataclass, field
@@ -79,41 +81,35 @@ class FolderCheck:
     forked process while the build reads and plans: two walks of every file (some 50 ms at
     N=1,000) off the build's path. Where there is no fork, or the build's process runs other
     threads (`serve`: a fork copies no thread, and a lock one of them held would stay held in
-    the child), they are made when asked for."""
+    the child), they are made when asked for.
+
+    The child walks the spare with the output's lock held, as a build would: a spare still
+    being made when the build starts (make_spare_later, right after a first build) is walked
+    once it is whole, while the build goes on, rather than by the build once it has the lock."""
+
+    SPARE_ANSWER = struct.Struct("<?Qq")  # whether the spare matches, and its folder_identity as walked (0, 0: none)
 
     def __init__(self, out_dir: Path, files: dict, spare: dict):
         out_dir = out_dir.resolve()
         self.out_dir, self.files, self.spare = out_dir, files, spare
         self.spare_dir = out_dir.parent / f".{out_dir.name}.spare"
-        self.spare_identity = folder_identity(self.spare_dir)
-        self.answers: list[bool] = []  # the child's, in order: the output's, then the spare's
+        self.output: bool | None = None  # the child's answer for the output, once read
         self.pid, self.fd = 0, -1
         if hasattr(os, "fork") and threading.active_count() == 1:
             read_end, write_end = os.pipe()
             self.pid = os.fork()
-            if self.pid == 0:  # the child: one byte per folder, then gone without the build's exit handlers
+            if self.pid == 0:  # the child: its answers, then gone without the build's exit handlers
                 try:
                     os.close(read_end)
                     # The output's answer first: a build with nothing to do waits for it alone.
                     os.write(write_end, bytes([self.walk_output()]))
-                    os.write(write_end, bytes([self.walk_spare()]))
+                    lock_folder(out_dir.parent)  # held until the child ends, its answer written
+                    identity = folder_identity(self.spare_dir) or (0, 0)
+                    os.write(write_end, self.SPARE_ANSWER.pack(self.walk_spare(), *identity))
                 finally:
                     os._exit(0)
             os.close(write_end)
             self.fd = read_end
-
-    def answer(self, n: int) -> bool:
-        """The child's n-th answer (0: the output, 1: the spare); made here when there is no
-        child or it gave none (killed, out of memory)."""
-        while len(self.answers) <= n and self.fd >= 0:
-            byte = os.read(self.fd, 1)
-            if not byte:
-                self.close()
-                break
-            self.answers.append(byte == b"\x01")
-        if len(self.answers) > n:
-            return self.answers[n]
-        return self.walk_output() if n == 0 else self.walk_spare()
 
     def walk_output(self) -> bool:
         return files_match(self.out_dir, self.files)
@@ -123,14 +119,25 @@ class FolderCheck:
 
     def output_matches(self) -> bool:
         """True when the output folder holds exactly the files the last build wrote."""
-        return self.answer(0)
+        if self.output is None:
+            byte = os.read(self.fd, 1) if self.fd >= 0 else b""
+            self.output = byte == b"\x01" if byte else self.walk_output()  # no answer: killed, out of memory
+        return self.output
 
     def spare_matches(self) -> bool:
-        """The same for the spare folder; asked again here when another build replaced the
-        folder since the check began (ask with the output's lock held)."""
-        if folder_identity(self.spare_dir) != self.spare_identity:
-            return self.walk_spare()
-        return self.answer(1)
+        """The same for the spare folder, asked with the output's lock held: the child's answer
+        when it gave one and the folder is still the one it walked, else walked here (a child
+        that has not given it waits for the lock this build holds, and is stopped)."""
+        self.output_matches()  # its answer comes first
+        answer = b""
+        if self.fd >= 0 and select.select([self.fd], [], [], 0)[0]:
+            answer = os.read(self.fd, self.SPARE_ANSWER.size)
+        self.close()
+        if len(answer) == self.SPARE_ANSWER.size:
+            matches, *identity = self.SPARE_ANSWER.unpack(answer)
+            if (folder_identity(self.spare_dir) or (0, 0)) == tuple(identity):
+                return matches
+        return self.walk_spare()
 
     def close(self) -> None:
         """Stop the child, whatever it was still walking, and reap it."""
@@ -341,8 +348,10 @@ def link_spare(out_dir: Path, records: dict) -> None:
     lock = lock_folder(out_dir.parent)
     try:
         spare = out_dir.parent / f".{out_dir.name}.spare"
-        if os.path.lexists(spare) or not files_match(out_dir, records):
+        if os.path.lexists(spare):
             return  # a later build got here first
+        # The output is not walked against records first: the build that takes the spare walks
+        # it against them, and a spare made while an edit's build waits is on that build's path.
         folder = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.spare-", dir=out_dir.parent))
         made: set[Path] = set()
         for rel in records:

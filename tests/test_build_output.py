@@ -195,6 +195,64 @@ def test_a_build_beside_other_threads_checks_its_folders_in_its_own_process(cont
     assert "Built beside another thread." in (built / "guides/beta/index.html").read_text()
 
 
+def test_a_spare_folder_still_being_made_is_walked_by_the_folder_check_once_it_is_whole(content, built, capsys, monkeypatch):
+    # Right after a first build, the spare folder is made by a detached process holding the
+    # output's lock: the next build's folder check waits for it, not the build.
+    import os
+    import shutil
+    import subprocess
+    import sys
+    import time
+
+    from sitegen import output
+    from sitegen.options import BuildOptions, cache_root
+    from sitegen.output import FolderCheck, load_state, lock_folder
+
+    edit_beta(content, "An edit, so a spare folder exists.")
+    assert run_cli("build", "--content", content, "--out", built, capsys=capsys)[0] == 0
+    state = load_state(BuildOptions(content_dir=content, out_dir=built, cache_dir=cache_root()).state_dir)
+    spare = built.parent / f".{built.name}.spare"
+    aside = built.parent / "spare-aside"
+    walked = []
+    real = output.files_match
+    monkeypatch.setattr(output, "files_match", lambda folder, files: walked.append(folder.name) or real(folder, files))
+
+    spare.rename(aside)
+    maker = subprocess.Popen([sys.executable, "-c", "import fcntl, os, sys; fd = os.open(sys.argv[1], os.O_RDONLY); "
+                              "fcntl.flock(fd, fcntl.LOCK_EX); print(flush=True); sys.stdin.read()", str(built.parent)],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE)  # the spare's maker, at work
+    maker.stdout.readline()
+    check = FolderCheck(built, state.files, state.spare)
+    assert check.output_matches()
+    time.sleep(0.2)
+    aside.rename(spare)  # made whole
+    maker.kill()  # and the lock let go (its input would not end: the check's process holds a copy of it)
+    maker.wait()
+    maker.stdin.close()
+    maker.stdout.close()
+    time.sleep(0.5)  # the check walks it meanwhile
+    lock = lock_folder(built.parent)  # as Staging asks
+    try:
+        assert check.spare_matches() and walked == []
+    finally:
+        os.close(lock)
+
+    # A check that could not walk the spare before this process took the lock answers by
+    # walking it here, and its child is stopped rather than waited for.
+    lock = lock_folder(built.parent)
+    try:
+        waiting = FolderCheck(built, state.files, state.spare)
+        assert waiting.output_matches()
+        pid = waiting.pid
+        assert waiting.spare_matches() and walked == [spare.name]
+        with pytest.raises(ChildProcessError):  # stopped and reaped
+            os.waitpid(pid, os.WNOHANG)
+    finally:
+        os.close(lock)
+    shutil.rmtree(spare)
+    assert run_cli("build", "--content", content, "--out", built, capsys=capsys)[0] == 0
+
+
 def test_the_folder_check_answers_for_each_folder_and_leaves_no_process_behind(content, built, capsys):
     import os
 
