@@ -433,17 +433,24 @@ class Site:
     def start_changed_index(self, results: list[PageResult]) -> None:
         """The pages an edit's search index needs indexed anew go to Pagefind as soon as they
         are rendered: it indexes them while the build checks links, writes the feeds and reads
-        the last index, which is then cut around them (search.updated_shards)."""
+        the last index, which is then cut around them (search.updated_shards). Not for a build
+        without a last build's pages, whose Pagefind took every page as it was rendered."""
         from .search import SearchIndexError, new_pages, start_pagefind
 
-        digests = {r.out: r.digest for r in results if r.out in self.indexed}
+        if not self.previous:
+            return
+        digests = self.indexed_digests(results)
         unchanged = {out for out, digest in digests.items() if out in self.previous and self.previous[out].digest == digest}
         fresh = new_pages(digests, unchanged)
-        if fresh and self.indexer is None and all(self.indexed[out] for out in fresh):
+        if fresh and all(self.indexed[out] for out in fresh):
             try:
                 self.changed_index = start_pagefind({out: self.indexed[out] for out in fresh})
             except SearchIndexError:  # search_index runs Pagefind again, and says why
                 pass
+
+    def indexed_digests(self, results: list[PageResult]) -> dict[str, str]:
+        """The sha256 of each page the search index covers, by its output path."""
+        return {r.out: r.digest for r in results if r.out in self.indexed}
 
     def start_index(self) -> None:
         """When every page is rendered afresh, Pagefind takes each indexed page as it comes back
@@ -461,7 +468,7 @@ class Site:
         fragment file it holds as the index has it is given as None."""
         from .search import SearchIndexError, search_index
 
-        digests = {r.out: r.digest for r in results if r.out in self.indexed}
+        digests = self.indexed_digests(results)
 
         def read_page(out: str) -> bytes:
             return self.indexed[out] or (self.options.out_dir / out).read_bytes()
@@ -646,7 +653,7 @@ def build_site(options: BuildOptions, write: bool, contents, refused: list, stat
     staging = Staging(options.out_dir) if write and not trusted and not site.problems else None
     try:
         results = site.render(sink=staging.put if staging else (None if write and not site.problems else discard), stream_index=write)
-        if write and site.previous and not site.problems:
+        if write and not site.problems:
             site.start_changed_index(results)
         gc.freeze()
         if write:  # parsed frontmatter is kept by its hash, the plan by its fields' key: right whatever this build's outcome
