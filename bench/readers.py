@@ -65,6 +65,29 @@ def child(mode: str, content: Path, out: Path) -> dict:
     return {"code": code, "seconds": time.perf_counter() - started, **spent}
 
 
+def cards_alone(content: Path, out: Path) -> dict:
+    """Every card of the site drawn one after another in this process, as a cold build's workers
+    draw them with the pages: the CPU time of the drawing alone (gathering and planning the site,
+    which the build does anyway, not counted)."""
+    from sitegen.cards import draw
+    from sitegen.context import card_of
+    from sitegen.contentpolicy import read_content
+    from sitegen.options import BuildOptions
+    from sitegen.pipeline import Site
+
+    site = Site(BuildOptions(content_dir=content, out_dir=out), write=False)
+    contents, _ = read_content(content)
+    site.gather(contents)
+    site.plan()
+    if site.problems:
+        raise SystemExit(f"cannot plan {content}: {site.problems[0]}")
+    cards = {card.digest(): card for card in (card_of(site, page) for page in site.pages) if card is not None}
+    started = time.process_time()
+    for card in cards.values():
+        draw(card)
+    return {"cards": len(cards), "cpu_seconds": time.process_time() - started}
+
+
 def cold_build(mode: str, content: Path, out: Path, cache: Path) -> dict:
     from run import state_dir
 
@@ -121,7 +144,8 @@ def main() -> int:
     args = parser.parse_args()
     if args.child:
         mode, content, out = args.child
-        print(json.dumps(child(mode, Path(content), Path(out))), flush=True)
+        alone = cards_alone if mode == "cards" else lambda content, out: child(mode, content, out)
+        print(json.dumps(alone(Path(content), Path(out))), flush=True)
         os._exit(0)  # as build.py ends a build: without tearing the interpreter down
 
     import corpus as corpus_mod

@@ -399,7 +399,12 @@ def main(argv: list[str] | None = None) -> int:
             cases = run_builds(tools, args.runs, log)
             report += build_table(cases, args.n, args.runs) + [""]
             data["build"] = {f"{t}|{c}": [asdict(r) for r in case.results] for (t, c), case in cases.items()}
-            targets += build_targets(cases)
+            floor = readers_floor(tools[1], args.runs, log)
+            data["readers_floor"] = floor
+            least = least_with_readers(cases, floor)
+            if least is not None:
+                report += [least[2], ""]
+            targets += build_targets(cases, floor)
 
         if args.scale_n:
             scale_lines, scale_targets, data["scaling"], scale_cases = scaling(workdir, args, log)
@@ -471,7 +476,66 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if broken else 0
 
 
-def build_targets(cases: dict) -> list[tuple[str, str, bool | None]]:
+def readers_floor(bare: Tool, runs: int, log) -> dict | None:
+    """The work the search index and the cards add, each measured alone beside the build without
+    them, `runs` times (CPU seconds, medians): Pagefind's own command indexing the pages the build
+    indexes, with the build's settings, from the build without them's output; and every card
+    drawn in one process (readers.py's "cards" child). With the build without them's CPU, this
+    bounds from below what the build with them can take on this machine's cores, however its
+    stages overlap. None when the build without them did not finish."""
+    from pagefind_bin import get_executable
+
+    from sitegen.search import NOT_INDEXED
+
+    content, out = bare.command[-2], Path(bare.command[-1])
+    if not (out / "index.html").is_file():
+        return None
+    # Pagefind's own files go to memory where the machine has it, so their writing does not
+    # count against it: a lower bound should not be raised by this measurement's own disk.
+    memory = Path("/dev/shm")
+    pagefind, cards = [], []
+    for run in range(runs):
+        with tempfile.TemporaryDirectory(dir=memory if memory.is_dir() else None) as index:
+            done = run_measured([str(get_executable()), "--site", str(out), "--glob", "{guides,roles}/*/index.html",
+                                 "--root-selector", "main", "--exclude-selectors", ",".join(NOT_INDEXED),
+                                 "--force-language", "en", "--output-path", index], ROOT, bare.env)
+        if done.returncode != 0 or done.cpu_seconds is None:
+            log(f"  Pagefind alone failed: {done.stderr_tail[-300:]}")
+            return None
+        pagefind.append(done.cpu_seconds)
+        drawn = subprocess.run([sys.executable, str(BENCH / "readers.py"), "--child", "cards", content, str(out) + ".cards"],
+                               capture_output=True, text=True, env=bare.env, cwd=ROOT)
+        if drawn.returncode != 0:
+            log(f"  the cards alone failed: {drawn.stderr[-300:]}")
+            return None
+        cards.append(json.loads(drawn.stdout.strip().splitlines()[-1])["cpu_seconds"])
+        log(f"  alone: Pagefind {pagefind[-1]:.2f} s CPU, the cards {cards[-1]:.2f} s CPU")
+    return {"pagefind_cpu": statistics.median(pagefind), "cards_cpu": statistics.median(cards), "cores": os.cpu_count() or 1}
+
+
+def least_with_readers(cases: dict, floor: dict | None) -> tuple[float, float, str] | None:
+    """The least time the build with the search index and cards can take, as a ratio to the build
+    without them: the CPU of the build without them, of Pagefind alone and of the cards alone,
+    shared evenly over the cores, which no overlap of the stages beats; then the same with the
+    index alone; and a sentence saying so. None when not measured."""
+    bare = cases.get((OURS_BARE, COLD))
+    summary = summarize(bare.ok) if bare and bare.ok else None
+    if floor is None or summary is None or summary.cpu_median is None:
+        return None
+    cores, bare_cpu = floor["cores"], summary.cpu_median
+    # It does all the build without them does, so it takes no less than that build either.
+    with_both = max(summary.median, (bare_cpu + floor["pagefind_cpu"] + floor["cards_cpu"]) / cores)
+    with_index = max(summary.median, (bare_cpu + floor["pagefind_cpu"]) / cores)
+    text = (f"The least the build with the search index and cards can take on this machine's {cores} cores, "
+            f"however its stages overlap: the CPU of the build without them ({bare_cpu:.2f} s, median), of Pagefind's "
+            f"own command indexing the same pages ({floor['pagefind_cpu']:.2f} s) and of drawing every card in one "
+            f"process ({floor['cards_cpu']:.2f} s), shared evenly, and no less than the build without them "
+            f"({summary.median:.2f} s): {with_both:.2f} s, {with_both / summary.median:.2f}x that build; "
+            f"with the index and no cards, {with_index / summary.median:.2f}x.")
+    return with_both / summary.median, with_index / summary.median, text
+
+
+def build_targets(cases: dict, floor: dict | None = None) -> list[tuple[str, str, bool | None]]:
     ours_cold, ours_edit, ours_noop = (median_time(cases, OURS, c) for c in (COLD, EDIT, NOOP))
     out: list[tuple[str, str, bool | None]] = []
     for peer, factor in (("Pelican", TARGET_VS_PELICAN), ("MkDocs", TARGET_VS_MKDOCS)):
@@ -488,8 +552,11 @@ def build_targets(cases: dict) -> list[tuple[str, str, bool | None]]:
                         ours_cold / t <= factor))
     bare = median_time(cases, OURS_BARE)
     if bare is not None and ours_cold:
+        least = least_with_readers(cases, floor)
         out.append((f"cold build with the search index and cards within {TARGET_READERS_RATIO:g}x of the build without",
-                    f"{ours_cold:.2f} s / {bare:.2f} s = {ours_cold / bare:.2f}x", ours_cold / bare <= TARGET_READERS_RATIO))
+                    f"{ours_cold:.2f} s / {bare:.2f} s = {ours_cold / bare:.2f}x"
+                    + (f" (the least possible on this machine: {least[0]:.2f}x, see under the build table)" if least else ""),
+                    ours_cold / bare <= TARGET_READERS_RATIO))
         for peer, factor in (("Pelican", TARGET_VS_PELICAN), ("Hugo", TARGET_WITHIN_HUGO), (HUGO_MINIMAL, TARGET_WITHIN_HUGO_MINIMAL)):
             t = median_time(cases, peer)
             if t is not None:

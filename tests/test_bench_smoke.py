@@ -26,6 +26,10 @@ def test_bench_smoke_run_prints_our_build_rows(tmp_path):
     assert report.read_text() == out.rstrip("\n") + "\n"
     data = json.loads(report.with_suffix(".json").read_text())
     assert data["n"] == 12 and data["build"]["EarnVerdict|cold full build"][0]["returncode"] == 0
+    # What the index and the cards cost alone was measured, and bounds the build with them.
+    floor = data["readers_floor"]
+    assert floor["pagefind_cpu"] > 0 and floor["cards_cpu"] > 0 and floor["cores"] >= 1
+    assert "The least the build with the search index and cards can take" in out
     # The build really happened: every guide became a page.
     pages = list((tmp_path / "work" / "earnverdict" / "site" / "guides").glob("guide-*/index.html"))
     assert len(pages) == 12
