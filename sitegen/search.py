@@ -25,7 +25,7 @@ from pathlib import Path
 
 from .cbor import decode, encode
 from .output import sha256
-from .searchmerge import DECODED, Shard, ShardFormatError, joined, merge, parse_shard, payload, rename, sliced, stem
+from .searchmerge import DECODED, Shard, ShardFormatError, joined, merge, parse_shard, payload, rename, sliced, sliced_runs, stem
 
 SEARCH_DIR = "pagefind"  # the index and Pagefind's own search script, under the site root
 INDEXED_KINDS = ("guide", "hub", "page")
@@ -492,9 +492,15 @@ def updated_shards(order: list[list[str]], keys: list[str], digests: dict[str, s
     cuts: dict[int, list] = {}  # shard number -> its pieces: the unchanged runs cut, the new ones as (first, end)
     try:
         for n, runs in pieces.items():
+            spans: dict[str, list[tuple[int, int]]] = {}  # the runs cut from each of the last build's shards
+            for key, start, end in runs:
+                if key:
+                    spans.setdefault(key, []).append((start, end))
             try:
-                cuts[n] = [sliced(known[key][1], start, end) if key else (start, end) for key, start, end in runs]
-            except ShardFormatError:  # pages whose metadata sliced() cannot place: their shard is indexed whole
+                cut = {(key, span): piece for key, key_spans in spans.items()
+                       for span, piece in zip(sorted(key_spans), sliced_runs(known[key][1], sorted(key_spans)))}
+                cuts[n] = [cut[key, (start, end)] if key else (start, end) for key, start, end in runs]
+            except ShardFormatError:  # pages whose metadata sliced_runs() cannot place: their shard is indexed whole
                 pass
         fresh_index = parse_shard(indexer.raw_files()) if indexer is not None else None
     finally:

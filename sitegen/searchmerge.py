@@ -278,37 +278,51 @@ def joined(shards: list[Shard]) -> Shard:
 def sliced(shard: Shard, start: int, stop: int) -> Shard:
     """The shard's pages start to stop - 1 alone: what Pagefind gives for those pages. A shard
     whose pages' metadata fields are not known (parse_shard) is refused with ShardFormatError."""
-    if not 0 <= start < stop <= len(shard.pages):
-        raise ShardFormatError(f"pages {start} to {stop - 1} of a shard of {len(shard.pages)}")
+    return sliced_runs(shard, [(start, stop)])[0]
+
+
+def sliced_runs(shard: Shard, runs: list[tuple[int, int]]) -> list[Shard]:
+    """sliced(shard, start, stop) for each run, runs in order and apart, each word's pages read
+    once for all of them: cutting one page out of a shard reads the pages before it, not every
+    page twice."""
     if shard.page_fields is None:
         raise ShardFormatError("pages whose metadata fields are not known")
-    words = {}
-    for word, (postings, first, last, locations, tail) in shard.words.items():
-        if last < start or first >= stop:
-            continue
-        if first < start or last >= stop:  # pages on both sides of a cut
-            kept = postings_within(first, tail, start, stop)
-            if kept is None:  # on pages before and after the run only
-                continue
+    for (start, stop), after in zip(runs, runs[1:] + [(len(shard.pages), None)]):
+        if not 0 <= start < stop <= after[0] or stop > len(shard.pages):
+            raise ShardFormatError(f"pages {start} to {stop - 1} of a shard of {len(shard.pages)}")
+    words: list[dict] = [{} for _ in runs]
+    for word, entry in shard.words.items():
+        for n, kept in postings_in_runs(entry, runs, len(shard.pages)):
             postings, first, last, locations, tail = kept
-        words[word] = (postings, first - start, last - start, locations, tail)
-    filters = {}
-    for name, values in shard.filters.items():
-        kept_values = {value: [page - start for page in numbers if start <= page < stop] for value, numbers in values.items()}
-        if any(kept_values.values()):
-            filters[name] = {value: numbers for value, numbers in kept_values.items() if numbers}
-    page_fields = shard.page_fields[start:stop]
-    cut = replace(shard, pages=shard.pages[start:stop], words=words, filters=filters, page_fields=page_fields)
-    return with_fields(cut, sorted(set().union(*page_fields)))
+            words[n][word] = (postings, first - runs[n][0], last - runs[n][0], locations, tail)
+    cuts = []
+    for (start, stop), run_words in zip(runs, words):
+        filters = {}
+        for name, values in shard.filters.items():
+            kept_values = {value: [page - start for page in numbers if start <= page < stop] for value, numbers in values.items()}
+            if any(kept_values.values()):
+                filters[name] = {value: numbers for value, numbers in kept_values.items() if numbers}
+        page_fields = shard.page_fields[start:stop]
+        cut = replace(shard, pages=shard.pages[start:stop], words=run_words, filters=filters, page_fields=page_fields)
+        cuts.append(with_fields(cut, sorted(set().union(*page_fields))))
+    return cuts
 
 
-def postings_within(first: int, tail: bytes, start: int, stop: int) -> tuple[int, int, int, int, bytes] | None:
-    """A word's pages from Shard.words (its first page number, the bytes after it) that are
-    numbered start to stop - 1, as a Shard.words entry (numbers not yet shifted); None when it
-    has none. The pages kept are consecutive, so each keeps its bytes, distance from the page
-    before it included: the kept bytes are one slice of the tail."""
-    page, at, postings, locations = first, 0, 0, 0
+def postings_in_runs(entry: tuple[int, int, int, int, bytes], runs: list[tuple[int, int]], pages: int):
+    """A word's pages (a Shard.words entry) numbered within each run, as (run number, Shard.words
+    entry with its numbers not yet shifted) for each run that has some. The pages kept in a run
+    are consecutive, so each keeps its bytes, distance from the page before it included: the
+    kept bytes are one slice of the tail. A run that ends the shard takes the rest of the tail,
+    its counts the word's less those read before it, so nothing after its first page is read."""
+    postings, first, last, locations, tail = entry
+    for n, (start, stop) in enumerate(runs):
+        if start <= first and last < stop:  # every page of the word in one run
+            return [(n, entry)]
+    found = []
+    n, (start, stop) = 0, runs[0]
+    page, at, read_postings, read_locations = first, 0, 0, 0
     kept_first = kept_last = body = -1
+    kept_postings = kept_locations = 0
     while at < len(tail):
         if at:  # every page but the first is [distance from the previous page, ...]
             if tail[at] != 0x83:
@@ -317,17 +331,26 @@ def postings_within(first: int, tail: bytes, start: int, stop: int) -> tuple[int
             page += delta
         else:
             after_number = at
-        if page >= stop:
-            break
+        while page >= stop:  # past this run: close it, and on to the next that could hold the page
+            if kept_postings:
+                found.append((n, (kept_postings, kept_first, kept_last, kept_locations, tail[body:at])))
+                kept_postings = kept_locations = 0
+            n += 1
+            if n == len(runs):
+                return found
+            start, stop = runs[n]
+        if page >= start and stop == pages and not kept_postings:  # the rest of the word is in this run
+            found.append((n, (postings - read_postings, page, last, locations - read_locations, tail[after_number:])))
+            return found
         count, end = skip_locations(tail, after_number)
         if page >= start:
-            if not postings:
+            if not kept_postings:
                 kept_first, body = page, after_number
-            postings, locations, kept_last = postings + 1, locations + count, page
-        at = end
-    if not postings:
-        return None
-    return postings, kept_first, kept_last, locations, tail[body:at]
+            kept_postings, kept_locations, kept_last = kept_postings + 1, kept_locations + count, page
+        read_postings, read_locations, at = read_postings + 1, read_locations + count, end
+    if kept_postings:
+        found.append((n, (kept_postings, kept_first, kept_last, kept_locations, tail[body:at])))
+    return found
 
 
 def skip_locations(data: bytes, at: int) -> tuple[int, int]:

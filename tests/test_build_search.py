@@ -343,7 +343,7 @@ def test_a_shard_cut_into_runs_and_joined_again_is_pagefinds_index_of_those_page
     # An edit cuts the unchanged runs of pages out of their shards' indexes and joins them with
     # the edited pages' index: each cut and each join must be what Pagefind writes for those
     # pages, including metadata fields only some of them have.
-    from sitegen.searchmerge import joined, merge, parse_shard, sliced
+    from sitegen.searchmerge import ShardFormatError, joined, merge, parse_shard, sliced, sliced_runs
 
     pages = make_pages()
     order = sorted(pages)
@@ -361,6 +361,13 @@ def test_a_shard_cut_into_runs_and_joined_again_is_pagefinds_index_of_those_page
     pieces = [sliced(whole, a, b) for a, b in zip(cuts, cuts[1:])]
     assert published(joined(pieces)) == own_index(order)
     assert published(joined(pieces[:2] + pieces[3:])) == own_index(order[:5] + order[17:])
+    # Several runs cut in one reading of each word, the last ending the shard or not.
+    for runs in ([(0, 4), (5, 17), (18, len(order))], [(3, 5), (6, 9)], [(1, len(order))]):
+        for (start, stop), piece in zip(runs, sliced_runs(whole, runs)):
+            assert published(piece) == own_index(order[start:stop])
+    for runs in ([(0, 5), (4, 9)], [(5, 9), (0, 4)], [(3, 3)], [(0, len(order) + 1)]):
+        with pytest.raises(ShardFormatError):
+            sliced_runs(whole, runs)
 
 
 def test_shards_are_runs_that_an_added_page_changes_locally(monkeypatch):
