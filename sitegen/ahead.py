@@ -42,14 +42,15 @@ class Ahead:
         self.process = None
 
 
-def start(contents: dict[str, bytes], folder: Path) -> Ahead | None:
+def start(contents: dict, folder: Path) -> Ahead | None:
     """Start rendering the markdown files of contents into the markdown cache at folder, when
     there are enough of them."""
     import multiprocessing
 
     from .contentpolicy import suffix
 
-    files = [(rel, raw) for rel, raw in contents.items() if suffix(rel) == ".md"]
+    # A file not read (content.Known) is one the last build read, and rendered into the cache.
+    files = [(rel, raw) for rel, raw in contents.items() if suffix(rel) == ".md" and isinstance(raw, bytes)]
     if len(files) < MIN_FILES or "fork" not in multiprocessing.get_all_start_methods():
         return None
     # What the process needs, imported before it forks: the build imports it anyway, and the

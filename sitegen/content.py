@@ -46,28 +46,88 @@ class Source:
     display: str  # path as shown in messages
     meta: dict = field(default_factory=dict)
     lines: dict = field(default_factory=dict)  # field name (or "related[2]") -> line in the file
-    body: str = ""
+    body_text: str | None = ""  # the body; None until first asked for, for a file not read (Known)
     body_line: int = 1  # file line of the body's first line
     digest: str = ""  # content hash of the raw bytes
     fields_digest: str = ""  # hash of its frontmatter and the line it starts on: what its fields are read from
+    path: str = ""  # the file, for a body read when first asked for
+    late: list = field(default_factory=list)  # problems found reading the body then
+
+    @property
+    def body(self) -> str:
+        if self.body_text is None:
+            read_body(self)
+        return self.body_text
+
+    @body.setter
+    def body(self, text: str) -> None:
+        self.body_text = text
 
     def line_of(self, key: str) -> int:
         """The file line of a field, of a list item ("related[2]"), else of its list, else 1."""
         return self.lines.get(key) or self.lines.get(key.split("[")[0], 1)
 
 
-def read_source(rel: str, raw: bytes, display_root: str, parsed: dict) -> tuple[Source, list[Problem]]:
+@dataclass(frozen=True)
+class Known:
+    """A markdown file the last build read whose signature (contentpolicy.signature) is
+    unchanged since: what that build knew of it, so this one need not read it (known_source)."""
+
+    digest: str  # sha256 of its bytes
+    fields_digest: str
+    body_line: int
+    path: str  # where its body is read from, if a page needs it
+
+
+def known_source(rel: str, known: Known, display_root: str, parsed: dict) -> Source | None:
+    """The Source of a file not read again: its fields from the parse cache, its body read only
+    if asked for. None when the parse cache lacks its fields: the file is then read."""
+    earlier = parsed.get(known.fields_digest)
+    if not (isinstance(earlier, tuple) and len(earlier) == 2):
+        return None
+    meta, lines = earlier
+    display = rel if display_root == "." else f"{display_root}/{rel}"
+    return Source(rel=rel, display=display, meta=dict(meta), lines=lines, body_text=None, body_line=known.body_line,
+                  digest=known.digest, fields_digest=known.fields_digest, path=known.path)
+
+
+def read_again(path: str) -> bytes:
+    """A Known file's bytes, for a build that needs more of it than the last build kept; b""
+    (an empty file, which read_source reports) when it can no longer be read."""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read()
+    except OSError:
+        return b""
+
+
+def read_body(source: Source) -> None:
+    """Read the body of a file that was not read (known_source). Its bytes were clean text with
+    this digest when their signature was taken; a file changed since then has no body here and
+    a problem in source.late, which stops the build before it writes anything."""
+    import hashlib
+
+    raw = read_again(source.path)
+    source.body_text = ""
+    if hashlib.sha256(raw).hexdigest() != source.digest:
+        source.late.append(Problem(source.display, 1, "changed while the build was reading the content; build again"))
+        return
+    text, _ = decoded(source, raw)
+    split_frontmatter(source, text)
+
+
+def read_source(rel: str, raw: bytes, display_root: str, parsed: dict, digest: str = "") -> tuple[Source, list[Problem]]:
     """Decode and split one file; field types are checked by validate_fields.
 
     `parsed` maps the hash of a file's frontmatter (Source.fields_digest) to the fields read from
     it and their lines, so frontmatter seen before is not parsed again: a file whose body alone
     changed is read without YAML. Frontmatter with problems is never kept there, and the text is
-    checked on every read."""
+    checked on every read. digest: the sha256 of raw, when already made."""
     import hashlib
 
     display = rel if display_root == "." else f"{display_root}/{rel}"
     source = Source(rel=rel, display=display)
-    source.digest = hashlib.sha256(raw).hexdigest()
+    source.digest = digest or hashlib.sha256(raw).hexdigest()
     text, problems = decoded(source, raw)
     if text is None:
         return source, problems

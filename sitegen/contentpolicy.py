@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from pathlib import Path
 
+from .content import Known
 from .fingerprint import walk
 from .problems import Problem, clip, display_path
 
@@ -22,6 +24,10 @@ MEDIA_TYPES = {
 }
 # Formats a browser runs as a page or a script on any host that ignores `_headers`.
 ACTIVE_TYPES = frozenset({".html", ".htm", ".xhtml", ".shtml", ".js", ".mjs", ".cjs", ".svgz", ".xml", ".xsl", ".swf"})
+# A file changed this recently may change again within its file system's timestamp step (two
+# seconds on FAT, one on HFS+, a clock tick on the rest) and keep its signature: it is read by
+# every build until it has been left alone that long, as git treats "racily clean" files.
+SETTLED_NS = 2_000_000_000
 GUIDE_MAX_BYTES = 1_000_000  # about 150,000 words: far beyond any guide, far below a stalled build
 # SVG that can act: scripts, foreign HTML, event handlers, javascript: links, entity tricks.
 SVG_ACTIVE = re.compile(
@@ -35,14 +41,21 @@ SVG_URL = re.compile(rb"(?<![\w-])(?:href|src|values|to|from)\s*=\s*[\"']?\s*([^
 SAFE_SVG_URL = re.compile(rb"(?:#|https?:|[^:]*$)", re.IGNORECASE)
 
 
-def read_content(content_dir: Path) -> tuple[dict[str, bytes], list[Problem]]:
+def read_content(content_dir: Path, known: dict | None = None,
+                 settled: dict | None = None) -> tuple[dict[str, bytes | Known], list[Problem]]:
     """Every content file that may be used (pages and the media they show), by its path inside
     content_dir ('/' separators), in a stable order, read once per build, and a problem for each
     one that may not. Hidden folders and hidden files other than markdown (.DS_Store, editor
-    swap files) are not content; a hidden markdown file is, so its bad name is reported."""
+    swap files) are not content; a hidden markdown file is, so its bad name is reported.
+
+    known: the last build's markdown files, rel path -> (signature, sha256, fields digest, body
+    line); a file whose signature is unchanged is not read but given as a content.Known.
+    settled: filled with the signature of each markdown file, read or not, that was last
+    changed long enough ago to be trusted (see SETTLED_NS), for the next build's `known`."""
+    started = time.time_ns()
     files, links_out = content_files(content_dir)
     display_root = display_path(content_dir)
-    contents: dict[str, bytes] = {}
+    contents: dict[str, bytes | Known] = {}
     problems = []
     for rel, reason in links_out:
         if not hidden(rel):
@@ -52,16 +65,37 @@ def read_content(content_dir: Path) -> tuple[dict[str, bytes], list[Problem]]:
             continue
         reason = type_refusal(rel)
         if reason is None:
+            page = suffix(rel) == ".md"
+            if page and known:
+                try:
+                    stat = os.stat(path)
+                except OSError:
+                    stat = None  # reported by the open below
+                kept = known.get(rel)
+                if stat is not None and kept is not None and kept[0] == signature(stat):
+                    contents[rel] = Known(kept[1], kept[2], kept[3], path)
+                    if settled is not None:
+                        settled[rel] = kept[0]
+                    continue
             with open(path, "rb") as fh:
-                reason = size_refusal(rel, os.fstat(fh.fileno()).st_size)
+                stat = os.fstat(fh.fileno())
+                reason = size_refusal(rel, stat.st_size)
                 data = fh.read() if reason is None else b""
             if reason is None and rel.lower().endswith(".svg"):
                 reason = svg_refusal(data)
+            if page and settled is not None and max(stat.st_mtime_ns, stat.st_ctime_ns) < started - SETTLED_NS:
+                settled[rel] = signature(stat)
         if reason is not None:
             problems.append(Problem(rel if display_root == "." else f"{display_root}/{rel}", 1, reason))
         else:
             contents[rel] = data
     return contents, problems
+
+
+def signature(stat: os.stat_result) -> tuple[int, int, int, int]:
+    """What changes whenever a file's bytes do: the file, its size, its modification time, and
+    its change time, which a program cannot set as `touch -d` or `cp -p` set the other."""
+    return stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns
 
 
 def hidden(rel: str) -> bool:

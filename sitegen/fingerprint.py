@@ -54,13 +54,20 @@ def settings_fingerprint(options: BuildOptions) -> str:
     return digest.hexdigest()
 
 
-def input_fingerprint(options: BuildOptions, contents: dict[str, bytes], settings: str) -> str:
-    """The settings (settings_fingerprint) plus every content file (by its path in the content
-    folder): equal fingerprints give an identical site."""
+def content_digests(contents: dict) -> dict[str, str]:
+    """The sha256 of each content file (contentpolicy.read_content's), read or Known."""
+    from .content import Known
+
+    return {rel: data.digest if isinstance(data, Known) else hashlib.sha256(data).hexdigest() for rel, data in contents.items()}
+
+
+def input_fingerprint(options: BuildOptions, digests: dict[str, str], settings: str) -> str:
+    """The settings (settings_fingerprint) plus every content file (its path in the content
+    folder and content_digests' sha256): equal fingerprints give an identical site."""
     digest = hashlib.sha256(settings.encode())
     digest.update(str(options.content_dir.resolve()).encode())
-    for rel, data in contents.items():
-        digest.update(rel.encode() + b"\0" + data + b"\0")
+    for rel, file_digest in digests.items():
+        digest.update(f"{rel}\0{file_digest}\0".encode())
     return digest.hexdigest()
 
 

@@ -26,7 +26,7 @@ from pathlib import Path
 from .fingerprint import walk
 
 STATE_FILE = "state.pickle"
-STATE_VERSION = 5
+STATE_VERSION = 6
 
 
 @dataclass
@@ -40,6 +40,9 @@ class State:
     files: dict = field(default_factory=dict)  # output path -> (sha256, size, mtime_ns)
     spare: dict = field(default_factory=dict)  # the same for the spare folder (Staging), the output before
     pages: dict = field(default_factory=dict)  # output path -> PageRecord of the page written there
+    # content rel path -> (contentpolicy.signature, sha256, fields digest, body line) of each markdown
+    # file read, or known, and settled: the next build does not read it while its signature holds
+    sources: dict = field(default_factory=dict)
 
 
 def load_state(state_dir: Path) -> State:

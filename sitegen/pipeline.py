@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .contentpolicy import read_content
-from .fingerprint import input_fingerprint, settings_fingerprint
+from .fingerprint import content_digests, input_fingerprint, settings_fingerprint
 from .options import SITE_TITLE, BuildOptions
 from .output import FolderCheck, Staging, State, load_state, prune_stale, save_state, sha256, write_changed
 from .problems import ContentErrors, Problem, clip, display_path
@@ -118,8 +118,9 @@ class Site:
 
     # -- gather ---------------------------------------------------------------------------
 
-    def gather(self, contents: dict[str, bytes]) -> None:
-        """contents: contentpolicy.read_content's, each file's bytes by its path in the content folder."""
+    def gather(self, contents: dict, digests: dict[str, str] | None = None) -> None:
+        """contents: contentpolicy.read_content's, each file's bytes (or content.Known) by its path
+        in the content folder; digests: their sha256, when already made (content_digests)."""
         from . import content as content_mod
         from .contentpolicy import suffix
 
@@ -135,7 +136,14 @@ class Site:
             if suffix(rel) != ".md":
                 self.media[rel] = raw
                 continue
-            source, problems = content_mod.read_source(rel, raw, display_root, self.parsed)
+            digest = (digests or {}).get(rel, "")
+            if isinstance(raw, content_mod.Known):
+                source = content_mod.known_source(rel, raw, display_root, self.parsed)
+                if source is not None:
+                    self.sources.append(source)
+                    continue
+                raw, digest = content_mod.read_again(raw.path), ""  # its fields are not in the parse cache
+            source, problems = content_mod.read_source(rel, raw, display_root, self.parsed, digest)
             self.problems += problems
             if problems:  # still known by name, so links to it do not each report it again
                 self.unreadable.add(source.rel)
@@ -604,9 +612,13 @@ def build(options: BuildOptions, write: bool = True) -> Report:
     folders = FolderCheck(options.out_dir, state.files, state.spare) if write and state.files else None
     ahead = None
     try:
-        contents, refused = read_content(options.content_dir)
         settings = settings_fingerprint(options) if write else ""
-        fingerprint = input_fingerprint(options, contents, settings) if write else ""
+        # A markdown file the last build read is not read again while its signature is the same,
+        # under the same generator, which decides what reading a file finds in it.
+        settled: dict = {}
+        contents, refused = read_content(options.content_dir, state.sources if state.settings == settings else None, settled)
+        digests = content_digests(contents)
+        fingerprint = input_fingerprint(options, digests, settings) if write else ""
         trusted = folders is not None and folders.output_matches()
         if trusted and state.inputs == fingerprint and not refused:
             os.utime(options.state_dir)  # in use: keeps it from being pruned as stale
@@ -623,7 +635,7 @@ def build(options: BuildOptions, write: bool = True) -> Report:
         # collection would dirty in the forked workers. Unfrozen however the build ends, so `serve`
         # collects them later.
         return build_site(options, write, contents, refused, state, fingerprint, trusted, ahead, settings,
-                          folders.spare_matches if folders is not None else None)
+                          folders.spare_matches if folders is not None else None, digests, settled)
     finally:
         if ahead is not None:
             ahead.stop()
@@ -633,15 +645,16 @@ def build(options: BuildOptions, write: bool = True) -> Report:
 
 
 def build_site(options: BuildOptions, write: bool, contents, refused: list, state: State, fingerprint: str, trusted: bool,
-               ahead=None, settings: str = "", spare_matches=None) -> Report:
+               ahead=None, settings: str = "", spare_matches=None, digests: dict | None = None, settled: dict | None = None) -> Report:
     """build's pipeline once it knows the site must be built or checked: gather, plan, render,
     assemble, write. settings: settings_fingerprint(options), when already computed;
-    spare_matches: whether the spare folder holds what the state says (FolderCheck)."""
+    spare_matches: whether the spare folder holds what the state says (FolderCheck); digests:
+    content_digests(contents); settled: the markdown files' signatures to keep (read_content)."""
     site = Site(options, write)
     site.settings = settings
     site.problems += refused
     site.ahead = ahead
-    site.gather(contents)
+    site.gather(contents, digests)
     gc.freeze()
     site.plan()
     gc.freeze()
@@ -667,6 +680,7 @@ def build_site(options: BuildOptions, write: bool, contents, refused: list, stat
 
                 write_sealed(options.state_dir / PLAN_CACHE, site.made_plan)
         site.check_links(results)
+        site.problems += [problem for source in site.sources for problem in source.late]  # bodies read since gather
         if site.problems:
             raise ContentErrors(site.problems)
         files = site.assemble(results, with_runtime=write)
@@ -693,8 +707,13 @@ def build_site(options: BuildOptions, write: bool, contents, refused: list, stat
         if write and site.md_cache is not None:  # renderings are right whatever the outcome
             site.md_cache.close({page.markdown_key for page in site.pages if page.markdown_key})
 
+    settled = settled or {}
+    # A file read again in gather (its fields not cached) may have changed since its signature was taken.
+    sources = {s.rel: (settled[s.rel], s.digest, s.fields_digest, s.body_line) for s in site.sources
+               if s.rel in settled and s.digest == (digests or {}).get(s.rel)}
     save_state(options.state_dir, State(inputs=fingerprint, settings=site.settings, plan=site.plan_key, files=records,
-                                        spare=state.files if staging is None else records, pages={r.out: r.record for r in results}))
+                                        spare=state.files if staging is None else records, pages={r.out: r.record for r in results},
+                                        sources=sources))
     prune_stale(options.state_dir.parent, keep=options.state_dir, max_age_days=STATE_MAX_AGE_DAYS)
     return report
 

@@ -303,3 +303,112 @@ def test_an_edits_build_through_build_py_runs_the_cyclic_collector_not_once(cont
     code, runs, allocated = done.stdout.splitlines()[-1].split()  # after the build's own report
     assert (code, runs, allocated) == ("0", "0", "True")
     assert "An edit built by the command." in (built / "guides/beta/index.html").read_text()
+
+
+# -- content files not read again -------------------------------------------------------------
+
+@pytest.fixture
+def settled_at_once(monkeypatch):
+    """Content files count as settled as soon as a build starts after them, as they do two
+    seconds after their last change."""
+    from sitegen import contentpolicy
+
+    monkeypatch.setattr(contentpolicy, "SETTLED_NS", 0)
+
+
+@pytest.fixture
+def settled_site(settled_at_once, content, tmp_path, capsys):
+    """The basic fixture built with its files settled: the next build reads only what changed."""
+    out = tmp_path / "site"
+    code, _, err = run_cli("build", "--content", content, "--out", out, capsys=capsys)
+    assert code == 0, err
+    return out
+
+
+def opened_content(monkeypatch) -> list[str]:
+    """The names of the files read_content opens from now on."""
+    from pathlib import Path
+
+    from sitegen import contentpolicy
+
+    opened: list[str] = []
+    monkeypatch.setattr(contentpolicy, "open", lambda path, *args, **kwargs: opened.append(Path(path).name) or open(path, *args, **kwargs),
+                        raising=False)
+    return opened
+
+
+def test_an_edit_reads_only_the_file_it_changed_and_a_build_with_nothing_changed_none(content, settled_site, tmp_path, capsys, monkeypatch):
+    out = settled_site
+    opened = opened_content(monkeypatch)
+    edit_beta(content, "A sentence the edit adds.")
+    assert run_cli("build", "--content", content, "--out", out, capsys=capsys)[0] == 0
+    assert sorted(opened) == ["beta.md", "chart.svg"]  # media are read on every build
+    fresh = tmp_path / "fresh"
+    assert run_cli("build", "--content", content, "--out", fresh, capsys=capsys)[0] == 0
+    assert tree(out) == tree(fresh)
+    assert "A sentence the edit adds." in (out / "guides/beta/index.html").read_text()
+
+    opened.clear()
+    code, printed, _ = run_cli("build", "--content", content, "--out", out, capsys=capsys)
+    assert code == 0 and "up to date" in printed and opened == ["chart.svg"]
+    # Other settings (here the base URL) may read a file otherwise: every file is read.
+    assert run_cli("build", "--content", content, "--out", out, "--base-url", "https://example.org/", capsys=capsys)[0] == 0
+    assert sorted(opened).count("alpha.md") == 1 and len(opened) == 1 + len(list(content.rglob("*.*")))
+
+
+def test_a_file_changed_back_to_its_size_and_time_is_read_again(content, settled_site, capsys, monkeypatch):
+    import os
+
+    built, opened = settled_site, opened_content(monkeypatch)
+    beta = content / "guides/beta.md"
+    before = beta.stat()
+    beta.write_text(beta.read_text().replace("Nothing more to say.", "Nothing less to say."), encoding="utf-8")
+    os.utime(beta, ns=(before.st_atime_ns, before.st_mtime_ns))  # as `touch -d` or `cp -p` would
+    assert (beta.stat().st_size, beta.stat().st_mtime_ns, beta.stat().st_ino) == (before.st_size, before.st_mtime_ns, before.st_ino)
+    assert run_cli("build", "--content", content, "--out", built, capsys=capsys)[0] == 0
+    assert opened == ["beta.md", "chart.svg"] and "Nothing less to say." in (built / "guides/beta/index.html").read_text()
+
+
+def test_a_file_changed_within_its_timestamp_step_is_read_until_it_settles(content, built, capsys):
+    # The fixture was copied just now: none of its files has been left alone for two seconds.
+    from sitegen.options import BuildOptions
+    from sitegen.output import load_state
+
+    edit_beta(content, "Changed.")
+    assert run_cli("build", "--content", content, "--out", built, capsys=capsys)[0] == 0
+    assert load_state(BuildOptions(out_dir=built).state_dir).sources == {}
+
+
+def test_a_link_breaking_in_a_file_not_read_is_placed_on_its_line(content, settled_site, capsys, monkeypatch):
+    built = settled_site
+    opened = opened_content(monkeypatch)
+    beta = content / "guides/beta.md"
+    beta.write_text(beta.read_text().replace("## Second section", "## Another section"), encoding="utf-8")
+    before = tree(built)
+    code, _, err = run_cli("build", "--content", content, "--out", built, capsys=capsys)
+    assert code != 0 and "alpha.md" not in opened  # read for its line only: by content.read_body
+    assert "alpha.md:12: link 'beta.md#second-section': no heading or anchor '#second-section' in guides/beta.md" in err
+    assert tree(built) == before
+
+
+def test_a_file_changed_after_its_signature_was_taken_stops_the_build_unwritten(content, settled_site, capsys, monkeypatch):
+    # The race a signature cannot see: alpha.md changes after the build took its signature and
+    # before it read its body (for the line of a link that broke).
+    from sitegen import pipeline
+
+    built = settled_site
+    beta = content / "guides/beta.md"
+    beta.write_text(beta.read_text().replace("## Second section", "## Another section"), encoding="utf-8")
+    alpha = content / "guides/alpha.md"
+    real = pipeline.Site.check_links
+
+    def changed_then_checked(site, results):
+        alpha.write_text(alpha.read_text() + "\nLate.\n", encoding="utf-8")
+        return real(site, results)
+
+    monkeypatch.setattr(pipeline.Site, "check_links", changed_then_checked)
+    before = tree(built)
+    code, _, err = run_cli("build", "--content", content, "--out", built, capsys=capsys)
+    assert code != 0
+    assert "guides/alpha.md:1: changed while the build was reading the content; build again" in err
+    assert tree(built) == before
