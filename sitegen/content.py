@@ -7,6 +7,7 @@ every problem found is returned, never raised, so one run reports all of them.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import re
 import unicodedata
@@ -135,7 +136,7 @@ def read_source(rel: str, raw: bytes, display_root: str, parsed: dict, digest: s
     if frontmatter is None:
         return source, problems
     yaml_text, yaml_line = frontmatter
-    source.fields_digest = hashlib.sha256(f"{yaml_line}\0{yaml_text}".encode()).hexdigest()
+    source.fields_digest = hashlib.sha256(f"{reader_version()}\0{yaml_line}\0{yaml_text}".encode()).hexdigest()
     earlier = parsed.get(source.fields_digest)
     if isinstance(earlier, tuple) and len(earlier) == 2:  # an older release's entries are keyed otherwise
         meta, source.lines = earlier
@@ -145,6 +146,18 @@ def read_source(rel: str, raw: bytes, display_root: str, parsed: dict, digest: s
         if not problems:
             parsed[source.fields_digest] = (dict(source.meta), source.lines)
     return source, problems + text_problems(source)
+
+
+@functools.cache
+def reader_version() -> str:
+    """What reads frontmatter: this module's source and the YAML library's release. Fields kept
+    by another of either are read again, not taken from the parse cache."""
+    import hashlib
+    from pathlib import Path
+
+    from .fingerprint import installed_version
+
+    return hashlib.sha256(Path(__file__).read_bytes() + installed_version("PyYAML", "yaml").encode()).hexdigest()[:16]
 
 
 def normalized(text: str) -> str:

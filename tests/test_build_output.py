@@ -412,3 +412,19 @@ def test_a_file_changed_after_its_signature_was_taken_stops_the_build_unwritten(
     assert code != 0
     assert "guides/alpha.md:1: changed while the build was reading the content; build again" in err
     assert tree(built) == before
+
+
+def test_frontmatter_read_by_another_reader_is_read_again(content, built, capsys, monkeypatch):
+    # The parse cache holds fields as this release's content.py and YAML library read them:
+    # after an upgrade of either, every file's frontmatter is parsed again.
+    from sitegen import content as content_mod
+
+    parsed = []
+    monkeypatch.setattr(content_mod, "load_fields", lambda source, *rest, real=content_mod.load_fields: parsed.append(source.rel) or real(source, *rest))
+    edit_beta(content, "A body edit.")
+    assert run_cli("build", "--content", content, "--out", built, capsys=capsys)[0] == 0
+    assert parsed == []
+    monkeypatch.setattr(content_mod, "reader_version", lambda: "another reader")
+    edit_beta(content, "Another body edit.")
+    assert run_cli("build", "--content", content, "--out", built, capsys=capsys)[0] == 0
+    assert sorted(parsed) == sorted(p.relative_to(content).as_posix() for p in content.rglob("*.md"))
