@@ -457,10 +457,16 @@ _made_folders: set[Path] = set()
 
 
 def ensure_folder(folder: Path) -> None:
-    """mkdir -p, once per folder per process: a site's pages share a few folders (guides/, tags/)."""
+    """mkdir -p, once per folder per build: a site's pages share a few folders (guides/, tags/)."""
     if folder not in _made_folders:
         folder.mkdir(parents=True, exist_ok=True)
         _made_folders.add(folder)
+
+
+def forget_made_folders() -> None:
+    """At the start of a build: folders made by an earlier build in this process (`serve`) may
+    have been removed since, with the build state or the cache they were in."""
+    _made_folders.clear()
 
 
 def remove_empty_parents(folder: Path, stop: Path) -> None:

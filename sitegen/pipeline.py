@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from .contentpolicy import read_content
 from .fingerprint import content_digests, input_fingerprint, settings_fingerprint
 from .options import SITE_TITLE, BuildOptions
-from .output import FolderCheck, Staging, State, load_state, prune_stale, save_state, sha256, write_changed
+from .output import FolderCheck, Staging, State, forget_made_folders, load_state, prune_stale, save_state, sha256, write_changed
 from .problems import ContentErrors, Problem, clip, display_path
 from .spool import Spool
 
@@ -606,6 +606,7 @@ def build(options: BuildOptions, write: bool = True) -> Report:
     """Build (or, with write=False, only check) the site; raise ContentErrors listing every problem."""
     if not options.content_dir.is_dir():
         raise ContentErrors([Problem(display_path(options.content_dir), 0, "content folder not found")])
+    forget_made_folders()
     state = load_state(options.state_dir) if write else State()
     # Whether the output (and the spare folder beside it) still hold what the last build wrote
     # is checked in another process while this one reads the content.

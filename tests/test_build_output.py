@@ -428,3 +428,16 @@ def test_frontmatter_read_by_another_reader_is_read_again(content, built, capsys
     edit_beta(content, "Another body edit.")
     assert run_cli("build", "--content", content, "--out", built, capsys=capsys)[0] == 0
     assert sorted(parsed) == sorted(p.relative_to(content).as_posix() for p in content.rglob("*.md"))
+
+
+def test_a_build_in_the_same_process_after_the_build_state_was_removed_makes_its_folders_again(content, built, capsys):
+    # `serve` builds in one process: a user may clear the cache between two of its builds.
+    import shutil
+
+    from sitegen.options import BuildOptions
+
+    shutil.rmtree(BuildOptions(out_dir=built).state_dir)
+    edit_beta(content, "After the cache was cleared.")
+    code, _, err = run_cli("build", "--content", content, "--out", built, capsys=capsys)
+    assert code == 0, err
+    assert "After the cache was cleared." in (built / "guides/beta/index.html").read_text()
