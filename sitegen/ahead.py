@@ -49,7 +49,7 @@ def start(contents: dict, folder: Path) -> Ahead | None:
 
     from .contentpolicy import suffix
 
-    # A file not read (content.Known) is one the last build read, and rendered into the cache.
+    # A file not read (contentpolicy.Known) is one the last build read, and rendered into the cache.
     files = [(rel, raw) for rel, raw in contents.items() if suffix(rel) == ".md" and isinstance(raw, bytes)]
     if len(files) < MIN_FILES or "fork" not in multiprocessing.get_all_start_methods():
         return None

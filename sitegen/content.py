@@ -19,6 +19,8 @@ from .problems import Problem, clip, quoted
 if TYPE_CHECKING:
     import yaml
 
+    from .contentpolicy import Known
+
 # python-frontmatter's YAML boundary, a line of three or more hyphens (the tests hold the two
 # equal). It is written here because importing python-frontmatter imports YAML, some 20 ms that
 # a build whose files' frontmatter was all parsed before need not spend.
@@ -47,12 +49,13 @@ class Source:
     display: str  # path as shown in messages
     meta: dict = field(default_factory=dict)
     lines: dict = field(default_factory=dict)  # field name (or "related[2]") -> line in the file
-    body_text: str | None = ""  # the body; None until first asked for, for a file not read (Known)
+    # What `body` gives; None for a file not read yet (known_source), whose body is read the
+    # first time a page needs it: most builds need none of the unchanged files' bodies.
+    body_text: str | None = ""
     body_line: int = 1  # file line of the body's first line
     digest: str = ""  # content hash of the raw bytes
     fields_digest: str = ""  # hash of its frontmatter and the line it starts on: what its fields are read from
-    path: str = ""  # the file, for a body read when first asked for
-    late: list = field(default_factory=list)  # problems found reading the body then
+    path: str = ""  # the file, for a body not read yet
 
     @property
     def body(self) -> str:
@@ -69,50 +72,40 @@ class Source:
         return self.lines.get(key) or self.lines.get(key.split("[")[0], 1)
 
 
-@dataclass(frozen=True)
-class Known:
-    """A markdown file the last build read whose signature (contentpolicy.signature) is
-    unchanged since: what that build knew of it, so this one need not read it (known_source)."""
+class ContentChanged(Exception):
+    """A file not read at first no longer holds the bytes the build took it to hold: the
+    page being made from it is not made, nor its rendering cached under the old bytes' key."""
 
-    digest: str  # sha256 of its bytes
-    fields_digest: str
-    body_line: int
-    path: str  # where its body is read from, if a page needs it
+    def __init__(self, source: Source):
+        super().__init__(source.display)
+        self.problem = Problem(source.display, 1, "changed while the build was reading the content; build again")
 
 
 def known_source(rel: str, known: Known, display_root: str, parsed: dict) -> Source | None:
     """The Source of a file not read again: its fields from the parse cache, its body read only
     if asked for. None when the parse cache lacks its fields: the file is then read."""
-    earlier = parsed.get(known.fields_digest)
+    record = known.record
+    earlier = parsed.get(record.fields_digest)
     if not (isinstance(earlier, tuple) and len(earlier) == 2):
         return None
     meta, lines = earlier
     display = rel if display_root == "." else f"{display_root}/{rel}"
-    return Source(rel=rel, display=display, meta=dict(meta), lines=lines, body_text=None, body_line=known.body_line,
-                  digest=known.digest, fields_digest=known.fields_digest, path=known.path)
-
-
-def read_again(path: str) -> bytes:
-    """A Known file's bytes, for a build that needs more of it than the last build kept; b""
-    (an empty file, which read_source reports) when it can no longer be read."""
-    try:
-        with open(path, "rb") as fh:
-            return fh.read()
-    except OSError:
-        return b""
+    return Source(rel=rel, display=display, meta=dict(meta), lines=lines, body_text=None, body_line=record.body_line,
+                  digest=record.digest, fields_digest=record.fields_digest, path=known.path)
 
 
 def read_body(source: Source) -> None:
-    """Read the body of a file that was not read (known_source). Its bytes were clean text with
-    this digest when their signature was taken; a file changed since then has no body here and
-    a problem in source.late, which stops the build before it writes anything."""
+    """Read the body of a file not read yet (known_source). Its bytes were clean text with this
+    digest when their signature was taken; ContentChanged when they are no longer those."""
     import hashlib
 
-    raw = read_again(source.path)
-    source.body_text = ""
+    try:
+        with open(source.path, "rb") as fh:
+            raw = fh.read()
+    except OSError:
+        raise ContentChanged(source) from None
     if hashlib.sha256(raw).hexdigest() != source.digest:
-        source.late.append(Problem(source.display, 1, "changed while the build was reading the content; build again"))
-        return
+        raise ContentChanged(source)
     text, _ = decoded(source, raw)
     split_frontmatter(source, text)
 

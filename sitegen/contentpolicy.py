@@ -11,9 +11,10 @@ from __future__ import annotations
 import os
 import re
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
-from .content import Known
 from .fingerprint import walk
 from .problems import Problem, clip, display_path
 
@@ -26,7 +27,8 @@ MEDIA_TYPES = {
 ACTIVE_TYPES = frozenset({".html", ".htm", ".xhtml", ".shtml", ".js", ".mjs", ".cjs", ".svgz", ".xml", ".xsl", ".swf"})
 # A file changed this recently may change again within its file system's timestamp step (two
 # seconds on FAT, one on HFS+, a clock tick on the rest) and keep its signature: it is read by
-# every build until it has been left alone that long, as git treats "racily clean" files.
+# every build until it has been left alone that long, as git treats "racily clean" files. On a
+# network file system the times are the server's, which this machine's clock may not match.
 SETTLED_NS = 2_000_000_000
 GUIDE_MAX_BYTES = 1_000_000  # about 150,000 words: far beyond any guide, far below a stalled build
 # SVG that can act: scripts, foreign HTML, event handlers, javascript: links, entity tricks.
@@ -41,6 +43,25 @@ SVG_URL = re.compile(rb"(?<![\w-])(?:href|src|values|to|from)\s*=\s*[\"']?\s*([^
 SAFE_SVG_URL = re.compile(rb"(?:#|https?:|[^:]*$)", re.IGNORECASE)
 
 
+class SourceRecord(NamedTuple):
+    """What a build keeps of a markdown file it read, for the next build to take the file as
+    it was while the file's signature() is the same."""
+
+    signature: tuple
+    digest: str  # sha256 of its bytes
+    fields_digest: str
+    body_line: int
+
+
+@dataclass(frozen=True)
+class Known:
+    """A markdown file read_content did not read: the last build's record of it, and where its
+    body is read from if a page needs it (content.known_source)."""
+
+    record: SourceRecord
+    path: str
+
+
 def read_content(content_dir: Path, known: dict | None = None,
                  settled: dict | None = None) -> tuple[dict[str, bytes | Known], list[Problem]]:
     """Every content file that may be used (pages and the media they show), by its path inside
@@ -48,8 +69,8 @@ def read_content(content_dir: Path, known: dict | None = None,
     one that may not. Hidden folders and hidden files other than markdown (.DS_Store, editor
     swap files) are not content; a hidden markdown file is, so its bad name is reported.
 
-    known: the last build's markdown files, rel path -> (signature, sha256, fields digest, body
-    line); a file whose signature is unchanged is not read but given as a content.Known.
+    known: the last build's SourceRecord of each markdown file by its rel path; a file whose
+    signature is unchanged is not read but given as a Known.
     settled: filled with the signature of each markdown file, read or not, that was last
     changed long enough ago to be trusted (see SETTLED_NS), for the next build's `known`."""
     started = time.time_ns()
@@ -72,10 +93,10 @@ def read_content(content_dir: Path, known: dict | None = None,
                 except OSError:
                     stat = None  # reported by the open below
                 kept = known.get(rel)
-                if stat is not None and kept is not None and kept[0] == signature(stat):
-                    contents[rel] = Known(kept[1], kept[2], kept[3], path)
+                if stat is not None and kept is not None and kept.signature == signature(stat):
+                    contents[rel] = Known(kept, path)
                     if settled is not None:
-                        settled[rel] = kept[0]
+                        settled[rel] = kept.signature
                     continue
             with open(path, "rb") as fh:
                 stat = os.fstat(fh.fileno())
@@ -92,10 +113,12 @@ def read_content(content_dir: Path, known: dict | None = None,
     return contents, problems
 
 
-def signature(stat: os.stat_result) -> tuple[int, int, int, int]:
-    """What changes whenever a file's bytes do: the file, its size, its modification time, and
-    its change time, which a program cannot set as `touch -d` or `cp -p` set the other."""
-    return stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns
+def signature(stat: os.stat_result) -> tuple[int, int, int, int, int]:
+    """What changes whenever a file's bytes do: the file (its device and inode), its size, its
+    modification time, and its change time, which a program cannot set as `touch -d` or `cp -p`
+    set the other. Not a write through a shared memory map to a page already dirty, which
+    changes neither time on some file systems (as it escapes git's check too)."""
+    return stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns
 
 
 def hidden(rel: str) -> bool:

@@ -56,9 +56,9 @@ def settings_fingerprint(options: BuildOptions) -> str:
 
 def content_digests(contents: dict) -> dict[str, str]:
     """The sha256 of each content file (contentpolicy.read_content's), read or Known."""
-    from .content import Known
+    from .contentpolicy import Known
 
-    return {rel: data.digest if isinstance(data, Known) else hashlib.sha256(data).hexdigest() for rel, data in contents.items()}
+    return {rel: data.record.digest if isinstance(data, Known) else hashlib.sha256(data).hexdigest() for rel, data in contents.items()}
 
 
 def input_fingerprint(options: BuildOptions, digests: dict[str, str], settings: str) -> str:

@@ -40,8 +40,8 @@ class State:
     files: dict = field(default_factory=dict)  # output path -> (sha256, size, mtime_ns)
     spare: dict = field(default_factory=dict)  # the same for the spare folder (Staging), the output before
     pages: dict = field(default_factory=dict)  # output path -> PageRecord of the page written there
-    # content rel path -> (contentpolicy.signature, sha256, fields digest, body line) of each markdown
-    # file read, or known, and settled: the next build does not read it while its signature holds
+    # content rel path -> contentpolicy.SourceRecord of each settled markdown file: the next build
+    # does not read it while its signature holds
     sources: dict = field(default_factory=dict)
 
 

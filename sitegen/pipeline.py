@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .contentpolicy import read_content
+from .contentpolicy import SourceRecord, read_content
 from .fingerprint import content_digests, input_fingerprint, settings_fingerprint
 from .options import SITE_TITLE, BuildOptions
 from .output import FolderCheck, Staging, State, forget_made_folders, load_state, prune_stale, save_state, sha256, write_changed
@@ -119,10 +119,11 @@ class Site:
     # -- gather ---------------------------------------------------------------------------
 
     def gather(self, contents: dict, digests: dict[str, str] | None = None) -> None:
-        """contents: contentpolicy.read_content's, each file's bytes (or content.Known) by its path
+        """contents: contentpolicy.read_content's, each file's bytes (or a Known) by its path
         in the content folder; digests: their sha256, when already made (content_digests)."""
+        digests = digests or {}
         from . import content as content_mod
-        from .contentpolicy import suffix
+        from .contentpolicy import Known, suffix
 
         content_dir = self.options.content_dir
         self.catalog = load_catalog(self.problems)
@@ -136,13 +137,21 @@ class Site:
             if suffix(rel) != ".md":
                 self.media[rel] = raw
                 continue
-            digest = (digests or {}).get(rel, "")
-            if isinstance(raw, content_mod.Known):
+            digest = digests.get(rel, "")
+            if isinstance(raw, Known):
                 source = content_mod.known_source(rel, raw, display_root, self.parsed)
                 if source is not None:
                     self.sources.append(source)
                     continue
-                raw, digest = content_mod.read_again(raw.path), ""  # its fields are not in the parse cache
+                # Its fields are no longer in the parse cache (damaged, or removed by hand): it is
+                # read after all, and its digest is that of what is read now.
+                try:
+                    raw, digest = Path(raw.path).read_bytes(), ""
+                except OSError as err:
+                    self.problems.append(Problem(f"{display_root}/{rel}" if display_root != "." else rel, 1,
+                                                 f"cannot be read ({err.strerror or err})"))
+                    self.unreadable.add(rel)
+                    continue
             source, problems = content_mod.read_source(rel, raw, display_root, self.parsed, digest)
             self.problems += problems
             if problems:  # still known by name, so links to it do not each report it again
@@ -242,6 +251,7 @@ class Site:
         holds the whole site in memory. With stream_index, a build that renders every page afresh
         feeds Pagefind as pages arrive and has the workers draw the cards."""
         from .compact import compact_html  # noqa: F401  (imported before the workers fork)
+        from .content import ContentChanged
         from .markup import cache_key
         from .search import INDEXED_KINDS
 
@@ -257,7 +267,10 @@ class Site:
                     # markdown, expanded again only if its rendering must be made again.
                     page.markdown_key = previous.md_key
                 else:
-                    page.markdown, page.markdown_problems = expand(page.source, self.catalog)
+                    try:
+                        page.markdown, page.markdown_problems = expand(page.source, self.catalog)
+                    except ContentChanged as err:  # the page fails; "" is cached under its own key
+                        page.markdown, page.markdown_problems = "", [err.problem]
                     page.markdown_key = cache_key(page.markdown)
                     page.expanded = True
             if previous is None or previous.md_key != page.markdown_key:
@@ -372,6 +385,7 @@ class Site:
     # -- check links -----------------------------------------------------------------------
 
     def check_links(self, results: list[PageResult]) -> None:
+        from .content import ContentChanged
         from .links import find_line
 
         ids = {page.source.rel: result.record.ids for page, result in zip(self.pages, results) if page.source is not None}
@@ -382,7 +396,11 @@ class Site:
                     where = "on this page" if ref.target == page.source.rel else f"in {ref.target}"
                     message = f"link '{clip(ref.raw)}': no heading or anchor '#{clip(ref.anchor, 60)}' {where}"
                 if message:
-                    line = find_line(page.source.body, page.source.body_line, ref.raw)
+                    try:
+                        line = find_line(page.source.body, page.source.body_line, ref.raw)
+                    except ContentChanged as err:
+                        self.problems.append(err.problem)
+                        line = 1
                     self.problems.append(Problem(page.source.display, line, message))
 
     # -- assemble --------------------------------------------------------------------------
@@ -537,7 +555,11 @@ def render_page_at(index: int) -> PageResult:
     except Exception as err:  # a bug must still come out as one line, never a traceback
         where = page.source.display if page.source else page.template
         record = PageRecord("", (), 0, frozenset(), (), "", "")
-        return PageResult(page.out, None, "", record, [Problem(where, 1, f"cannot render /{page.path}: {type(err).__name__}: {err}")])
+        from .content import ContentChanged
+
+        # Nothing made from a file that changed under the build is kept, in a worker or not.
+        problem = err.problem if isinstance(err, ContentChanged) else Problem(where, 1, f"cannot render /{page.path}: {type(err).__name__}: {err}")
+        return PageResult(page.out, None, "", record, [problem])
 
 
 def expand(source: Source, catalog) -> tuple[str, list[Problem]]:
@@ -651,6 +673,7 @@ def build_site(options: BuildOptions, write: bool, contents, refused: list, stat
     assemble, write. settings: settings_fingerprint(options), when already computed;
     spare_matches: whether the spare folder holds what the state says (FolderCheck); digests:
     content_digests(contents); settled: the markdown files' signatures to keep (read_content)."""
+    digests, settled = digests or {}, settled or {}
     site = Site(options, write)
     site.settings = settings
     site.problems += refused
@@ -681,7 +704,6 @@ def build_site(options: BuildOptions, write: bool, contents, refused: list, stat
 
                 write_sealed(options.state_dir / PLAN_CACHE, site.made_plan)
         site.check_links(results)
-        site.problems += [problem for source in site.sources for problem in source.late]  # bodies read since gather
         if site.problems:
             raise ContentErrors(site.problems)
         files = site.assemble(results, with_runtime=write)
@@ -708,10 +730,10 @@ def build_site(options: BuildOptions, write: bool, contents, refused: list, stat
         if write and site.md_cache is not None:  # renderings are right whatever the outcome
             site.md_cache.close({page.markdown_key for page in site.pages if page.markdown_key})
 
-    settled = settled or {}
-    # A file read again in gather (its fields not cached) may have changed since its signature was taken.
-    sources = {s.rel: (settled[s.rel], s.digest, s.fields_digest, s.body_line) for s in site.sources
-               if s.rel in settled and s.digest == (digests or {}).get(s.rel)}
+    # A file read in gather after read_content took its signature (its fields not cached) may
+    # hold other bytes than that signature stood for: it is not kept.
+    sources = {s.rel: SourceRecord(settled[s.rel], s.digest, s.fields_digest, s.body_line) for s in site.sources
+               if s.rel in settled and s.digest == digests.get(s.rel)}
     save_state(options.state_dir, State(inputs=fingerprint, settings=site.settings, plan=site.plan_key, files=records,
                                         spare=state.files if staging is None else records, pages={r.out: r.record for r in results},
                                         sources=sources))

@@ -430,6 +430,44 @@ def test_frontmatter_read_by_another_reader_is_read_again(content, built, capsys
     assert sorted(parsed) == sorted(p.relative_to(content).as_posix() for p in content.rglob("*.md"))
 
 
+@pytest.mark.parametrize("in_workers", [True, False], ids=["workers", "this-process"])
+def test_a_page_whose_file_changed_under_the_build_is_neither_written_nor_cached(content, settled_site, tmp_path, capsys, monkeypatch, in_workers):
+    # gamma.md is not read (its signature is the last build's), then changes before its page
+    # needs its body: the hub's new title is in every guide's breadcrumb, and the renderings
+    # are gone, so each guide's markdown is rendered again from its body.
+    import shutil
+
+    from sitegen import pipeline
+    from sitegen.options import BuildOptions
+
+    built = settled_site
+    gamma = content / "guides/more/gamma.md"
+    original = gamma.read_text()
+    hub = content / "roles/backend-developer.md"
+    hub.write_text(hub.read_text().replace("title: Backend developer guides", "title: Guides for backend developers"), encoding="utf-8")
+    shutil.rmtree(BuildOptions(out_dir=built).state_dir / pipeline.MARKDOWN_CACHE)
+    monkeypatch.setattr(pipeline, "worth_a_pool", lambda *counts: in_workers)
+    real = pipeline.Site.gather
+
+    def gathered_then_changed(site, *args):
+        real(site, *args)
+        gamma.write_text(original + "\nSomething else.\n", encoding="utf-8")
+
+    monkeypatch.setattr(pipeline.Site, "gather", gathered_then_changed)
+    before = tree(built)
+    code, _, err = run_cli("build", "--content", content, "--out", built, capsys=capsys)
+    assert code != 0 and "guides/more/gamma.md:1: changed while the build was reading the content; build again" in err
+    assert tree(built) == before
+
+    # The change undone: the next build is what a first build makes, nothing of the failed one kept.
+    monkeypatch.setattr(pipeline.Site, "gather", real)
+    gamma.write_text(original, encoding="utf-8")
+    assert run_cli("build", "--content", content, "--out", built, capsys=capsys)[0] == 0
+    fresh = tmp_path / "fresh"
+    assert run_cli("build", "--content", content, "--out", fresh, capsys=capsys)[0] == 0
+    assert tree(built) == tree(fresh)
+
+
 def test_a_build_in_the_same_process_after_the_build_state_was_removed_makes_its_folders_again(content, built, capsys):
     # `serve` builds in one process: a user may clear the cache between two of its builds.
     import shutil
