@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Collection
@@ -307,8 +306,8 @@ def draw_all(cards: list[Card]) -> Callable[[], list[bytes]]:
 
     workers = min(os.cpu_count() or 1, 8)
     if workers < 2 or len(cards) < POOL_WORTH_CARDS or "fork" not in multiprocessing.get_all_start_methods():
-        drawn = [draw(card) for card in cards]
-        return lambda: drawn
+        pictures = [draw(card) for card in cards]
+        return lambda: pictures
     pool = multiprocessing.get_context("fork").Pool(workers)
     pending = pool.map_async(draw, cards, chunksize=16)
 
