@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from .contentpolicy import SourceRecord, read_content
 from .fingerprint import content_digests, input_fingerprint, settings_fingerprint
 from .options import SITE_TITLE, BuildOptions
-from .output import FolderCheck, Staging, State, forget_made_folders, load_state, prune_stale, save_state, sha256, write_changed
+from .output import FolderCheck, Staging, State, forget_made_folders, load_pages, load_state, prune_stale, save_state, sha256, write_changed
 from .problems import ContentErrors, Problem, clip, display_path
 from .spool import Spool
 
@@ -234,7 +234,7 @@ class Site:
         # A page whose inputs are unchanged under unchanged settings is neither rendered nor
         # written, provided the output folder still holds exactly what the last build wrote.
         self.output_trusted = output_trusted
-        self.previous = state.pages if self.output_trusted and state.settings == self.settings else {}
+        self.previous = load_pages(options.state_dir, state) if self.output_trusted and state.settings == self.settings else {}
         # Under the last build's plan and link targets, a page made from the same file has the
         # same context.
         self.plan_unchanged = bool(self.previous) and state.plan == self.plan_key
@@ -645,13 +645,13 @@ def build(options: BuildOptions, write: bool = True) -> Report:
         trusted = folders is not None and folders.output_matches()
         if trusted and state.inputs == fingerprint and not refused:
             os.utime(options.state_dir)  # in use: keeps it from being pruned as stale
-            return Report(pages=len(state.pages), up_to_date=True)
+            return Report(pages=state.page_count, up_to_date=True)
         # A first build (no page of the last build to reuse) renders markdown ahead, on the core
         # left idle while this process gathers and plans.
         from .ahead import start as start_ahead
 
         ahead = (start_ahead(contents, options.state_dir / MARKDOWN_CACHE)
-                 if write and not (trusted and state.pages) else None)
+                 if write and not (trusted and state.page_count) else None)
         # The sources, the pages, the plan and the results live until the build ends: kept out of
         # the cyclic collector's full passes, which otherwise walk all of them again and again as
         # the build allocates (1.4 of 1.7 s of collection at N=10,000), and out of the pages a

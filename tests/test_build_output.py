@@ -479,3 +479,34 @@ def test_a_build_in_the_same_process_after_the_build_state_was_removed_makes_its
     code, _, err = run_cli("build", "--content", content, "--out", built, capsys=capsys)
     assert code == 0, err
     assert "After the cache was cleared." in (built / "guides/beta/index.html").read_text()
+
+
+def test_a_build_with_nothing_to_do_reads_no_page_records_and_stray_ones_are_not_trusted(content, built, tmp_path, capsys, monkeypatch):
+    import shutil
+
+    from sitegen import pipeline
+    from sitegen.options import BuildOptions
+    from sitegen.output import PAGES_FILE
+
+    read = []
+    monkeypatch.setattr(pipeline, "load_pages", lambda *args, real=pipeline.load_pages: read.append(1) or real(*args))
+    code, printed, _ = run_cli("build", "--content", content, "--out", built, capsys=capsys)
+    assert code == 0 and "up to date" in printed and read == []
+    edit_beta(content, "First edit.")
+    code, printed, _ = run_cli("build", "--content", content, "--out", built, capsys=capsys)
+    assert code == 0 and read == [1] and "(1 rendered" in printed
+
+    # The page records another build left (as when a build stops between writing the state and
+    # them) are not taken for this one's: every page is made again.
+    pages = BuildOptions(out_dir=built).state_dir / PAGES_FILE
+    shutil.copy(pages, tmp_path / "older")
+    edit_beta(content, "Second edit.")
+    assert run_cli("build", "--content", content, "--out", built, capsys=capsys)[0] == 0
+    shutil.copy(tmp_path / "older", pages)
+    edit_beta(content, "Third edit.")
+    code, printed, _ = run_cli("build", "--content", content, "--out", built, capsys=capsys)
+    pages_built = int(printed.split("built ")[1].split(" pages")[0])
+    assert code == 0 and f"({pages_built} rendered" in printed
+    fresh = tmp_path / "fresh"
+    assert run_cli("build", "--content", content, "--out", fresh, capsys=capsys)[0] == 0
+    assert tree(built) == tree(fresh)
