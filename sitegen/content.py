@@ -14,6 +14,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from .contentpolicy import shown
 from .problems import Problem, clip, quoted
 
 if TYPE_CHECKING:
@@ -89,7 +90,7 @@ def known_source(rel: str, known: Known, display_root: str, parsed: dict) -> Sou
     if not (isinstance(earlier, tuple) and len(earlier) == 2):
         return None
     meta, lines = earlier
-    display = rel if display_root == "." else f"{display_root}/{rel}"
+    display = shown(rel, display_root)
     return Source(rel=rel, display=display, meta=dict(meta), lines=lines, body_text=None, body_line=record.body_line,
                   digest=record.digest, fields_digest=record.fields_digest, path=known.path)
 
@@ -119,7 +120,7 @@ def read_source(rel: str, raw: bytes, display_root: str, parsed: dict, digest: s
     checked on every read. digest: the sha256 of raw, when already made."""
     import hashlib
 
-    display = rel if display_root == "." else f"{display_root}/{rel}"
+    display = shown(rel, display_root)
     source = Source(rel=rel, display=display)
     source.digest = digest or hashlib.sha256(raw).hexdigest()
     text, problems = decoded(source, raw)

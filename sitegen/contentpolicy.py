@@ -80,7 +80,7 @@ def read_content(content_dir: Path, known: dict | None = None,
     problems = []
     for rel, reason in links_out:
         if not hidden(rel):
-            problems.append(Problem(rel if display_root == "." else f"{display_root}/{rel}", 1, reason))
+            problems.append(Problem(shown(rel, display_root), 1, reason))
     for rel, path in files:
         if hidden(rel):
             continue
@@ -107,10 +107,16 @@ def read_content(content_dir: Path, known: dict | None = None,
             if page and settled is not None and max(stat.st_mtime_ns, stat.st_ctime_ns) < started - SETTLED_NS:
                 settled[rel] = signature(stat)
         if reason is not None:
-            problems.append(Problem(rel if display_root == "." else f"{display_root}/{rel}", 1, reason))
+            problems.append(Problem(shown(rel, display_root), 1, reason))
         else:
             contents[rel] = data
     return contents, problems
+
+
+def shown(rel: str, display_root: str) -> str:
+    """A content file's path as messages show it: rel under display_root (problems.display_path
+    of the content folder)."""
+    return rel if display_root == "." else f"{display_root}/{rel}"
 
 
 def signature(stat: os.stat_result) -> tuple[int, int, int, int, int]:

@@ -121,10 +121,10 @@ class Site:
     def gather(self, contents: dict, digests: dict[str, str] | None = None) -> None:
         """contents: contentpolicy.read_content's, each file's bytes (or a Known) by its path
         in the content folder; digests: their sha256, when already made (content_digests)."""
-        digests = digests or {}
         from . import content as content_mod
-        from .contentpolicy import Known, suffix
+        from .contentpolicy import Known, shown, suffix
 
+        digests = digests or {}
         content_dir = self.options.content_dir
         self.catalog = load_catalog(self.problems)
         if self.catalog is not None:
@@ -148,8 +148,7 @@ class Site:
                 try:
                     raw, digest = Path(raw.path).read_bytes(), ""
                 except OSError as err:
-                    self.problems.append(Problem(f"{display_root}/{rel}" if display_root != "." else rel, 1,
-                                                 f"cannot be read ({err.strerror or err})"))
+                    self.problems.append(Problem(shown(rel, display_root), 1, f"cannot be read ({err.strerror or err})"))
                     self.unreadable.add(rel)
                     continue
             source, problems = content_mod.read_source(rel, raw, display_root, self.parsed, digest)
